@@ -1,0 +1,178 @@
+"""The arcore error tree.
+
+Every error arcore raises on purpose is an [`ArcoreError`][arcore.errors.ArcoreError]. Each carries
+the data a caller needs as attributes (``file``, ``row``, ``field``, ``value``) and a message that
+ends with what to do next. Where a builtin exception fits, the leaf inherits it too, so
+``except ValueError`` keeps working for callers that do not know arcore:
+
+```text
+ArcoreError
+├── ValidationError (ValueError)          bad input: a field, a row, a file
+│   ├── InvalidAmountError                not a usable money amount
+│   │   └── FloatAmountError (TypeError)  a float where money was expected
+│   └── TermsError                        credit terms that cannot be parsed or applied
+├── CurrencyError (ValueError)
+│   ├── UnknownCurrencyError              not an ISO 4217 code with minor units
+│   └── CurrencyMismatchError             arithmetic across two currencies
+├── NotFoundError (LookupError)
+├── ConflictError
+└── ConfigurationError
+    ├── PluginError                       a plugin failed to load or misbehaved
+    └── AdapterNotInstalledError          the adapter's extra is not installed
+```
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "AdapterNotInstalledError",
+    "ArcoreError",
+    "ConfigurationError",
+    "ConflictError",
+    "CurrencyError",
+    "CurrencyMismatchError",
+    "FloatAmountError",
+    "InvalidAmountError",
+    "NotFoundError",
+    "PluginError",
+    "TermsError",
+    "UnknownCurrencyError",
+    "ValidationError",
+]
+
+
+class ArcoreError(Exception):
+    """Root of every error arcore raises on purpose.
+
+    Args:
+        message: What went wrong, in words a clerk or an integrator understands.
+        hint: What to do next; appended to the message.
+        file: The input file the problem was found in, if any.
+        row: The 1-based row (line) of that file, if any.
+        field: The field or column name, if any.
+        value: The offending value as it was given, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        file: str | Path | None = None,
+        row: int | None = None,
+        field: str | None = None,
+        value: object = None,
+    ) -> None:
+        self.message = message
+        self.hint = hint
+        self.file = str(file) if file is not None else None
+        self.row = row
+        self.field = field
+        self.value = value
+        super().__init__(self._render())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross process boundaries (multiprocessing, pytest-xdist). The default
+        # ``cls(*self.args)`` breaks for leaves whose ``__init__`` differs, so rebuild without
+        # calling ``__init__`` and restore the attributes.
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+    def _render(self) -> str:
+        where = [
+            part
+            for part in (
+                self.file,
+                f"row {self.row}" if self.row is not None else None,
+                f"field {self.field!r}" if self.field is not None else None,
+            )
+            if part
+        ]
+        text = f"{', '.join(where)}: {self.message}" if where else self.message
+        return f"{text}. {self.hint}" if self.hint else text
+
+
+def _rebuild(cls: type[ArcoreError], args: tuple[object, ...]) -> ArcoreError:
+    """Unpickle an error: ``BaseException.__new__`` sets ``args``; ``__setstate__`` the rest."""
+    return cls.__new__(cls, *args)
+
+
+class ValidationError(ArcoreError, ValueError):
+    """Input that does not satisfy arcore's rules (a CSV cell, a CLI argument, an API payload)."""
+
+
+class InvalidAmountError(ValidationError):
+    """A value that is not a usable money amount (garbage text, NaN, infinity, a bool)."""
+
+
+class FloatAmountError(InvalidAmountError, TypeError):
+    """A ``float`` was given where money was expected.
+
+    Binary floating point cannot hold most decimal amounts exactly (``0.1 + 0.2 != 0.3``), so
+    arcore refuses it instead of guessing. Pass a ``Decimal``, an ``int`` or a string.
+    """
+
+
+class TermsError(ValidationError):
+    """Credit terms that cannot be parsed, or that cannot be applied to the given dates."""
+
+
+class CurrencyError(ArcoreError, ValueError):
+    """A problem with a currency code or with mixing currencies."""
+
+
+class UnknownCurrencyError(CurrencyError):
+    """A code that is not an ISO 4217 currency with a defined minor unit."""
+
+
+class CurrencyMismatchError(CurrencyError):
+    """Arithmetic or comparison across two currencies; arcore never converts implicitly."""
+
+
+class NotFoundError(ArcoreError, LookupError):
+    """Something asked for by id or name does not exist."""
+
+
+class ConflictError(ArcoreError):
+    """The request conflicts with the current state (a stale version, an illegal transition)."""
+
+
+class ConfigurationError(ArcoreError):
+    """arcore, a plugin or an adapter is not set up the way the request needs."""
+
+
+class PluginError(ConfigurationError):
+    """A plugin failed to load, or registered something malformed."""
+
+
+class AdapterNotInstalledError(ConfigurationError, LookupError):
+    """An adapter was asked for by name but is not installed.
+
+    Attributes:
+        adapter: The adapter name that was asked for.
+        extra: The ``arcore`` extra that installs it, when arcore knows one.
+    """
+
+    def __init__(
+        self, adapter: str, *, extra: str | None, installed: list[str], reason: str = ""
+    ) -> None:
+        self.adapter = adapter
+        self.extra = extra
+        self.installed = installed
+        if extra is not None:
+            hint = f"Install it with: pip install 'arcore[{extra}]'"
+        else:
+            hint = (
+                "A third-party adapter registers itself in the 'arcore.adapters' entry-point "
+                "group; install its distribution"
+            )
+        known = ", ".join(installed) if installed else "none"
+        detail = f" ({reason})" if reason else ""
+        super().__init__(
+            f"no adapter named {adapter!r} is installed{detail}; installed adapters: {known}",
+            hint=hint,
+            field="adapter",
+            value=adapter,
+        )
