@@ -41,6 +41,8 @@ def run() -> list[dict[str, Any]]:
     cents = [rng.randrange(0, 10**11) for _ in range(N_PARSE)]
     texts = [f"${c // 100:,}.{c % 100:02d}" for c in cents]
 
+    plain = [f"{c // 100}.{c % 100:02d}" for c in cents]
+
     def ours_parse() -> None:
         for text in texts:
             parse_amount(text)
@@ -48,6 +50,14 @@ def run() -> list[dict[str, Any]]:
     def naive_parse() -> None:
         for text in texts:
             Decimal(text.replace(",", "").replace("$", ""))
+
+    def ours_parse_plain() -> None:
+        for text in plain:
+            parse_amount(text)
+
+    def naive_parse_plain() -> None:
+        for text in plain:
+            Decimal(text)
 
     totals = [Money.from_minor_units(rng.randrange(1, 10**9), "USD") for _ in range(N_ALLOCATE)]
     ratios = [Decimal(1), Decimal(2), Decimal(3), Decimal(4)]
@@ -65,6 +75,13 @@ def run() -> list[dict[str, Any]]:
             [Money.from_minor_units(int(p), "USD") for p in parts]
 
     return [
+        _row(
+            "parse_amount plain (1234.56)",
+            N_PARSE,
+            _timed(ours_parse_plain),
+            "Decimal(text)",
+            _timed(naive_parse_plain),
+        ),
         _row(
             "parse_amount", N_PARSE, _timed(ours_parse), "Decimal(str.replace)", _timed(naive_parse)
         ),

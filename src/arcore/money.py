@@ -2,9 +2,10 @@
 
 Amounts are exact decimals, never floats. Arithmetic across currencies raises
 [`CurrencyMismatchError`][arcore.errors.CurrencyMismatchError]; there is no implicit
-conversion. Rounding happens only where you ask for it (:meth:`Money.quantize`), with the
-rounding mode named, and splitting money (:func:`allocate`) uses the largest-remainder method
-so the parts always add up to the whole, to the minor unit.
+conversion. Rounding happens only where you ask for it
+([`Money.quantize`][arcore.money.Money.quantize]), with the rounding mode named, and splitting
+money ([`allocate`][arcore.money.allocate]) uses the largest-remainder method so the parts
+always add up to the whole, to the minor unit.
 
 Minor units (USD 2, JPY 0, KWD 3, CLF 4) come from the ``iso4217`` package, which ships the
 ISO 4217 maintenance agency's list; arcore keeps no table of its own.
@@ -37,7 +38,6 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
-from fractions import Fraction
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -126,9 +126,10 @@ def normalize_currency(currency: str) -> str:
 def to_decimal(value: object, *, field: str | None = None) -> Decimal:
     """Convert an amount given as ``Decimal``, ``int`` or decimal string to a finite ``Decimal``.
 
-    Floats are refused (:class:`~arcore.errors.FloatAmountError`), as are bools, NaN and
+    Floats are refused ([`FloatAmountError`][arcore.errors.FloatAmountError]), as are bools, NaN and
     infinities. Strings must be plain decimal numbers (``"-12.50"``); to read amounts as they
-    appear in exports (``"$1,234.56"``, ``"(12.00)"``) use :func:`parse_amount`.
+    appear in exports (``"$1,234.56"``, ``"(12.00)"``) use
+    [`parse_amount`][arcore.money.parse_amount].
     """
     if isinstance(value, bool):
         raise InvalidAmountError(
@@ -139,7 +140,7 @@ def to_decimal(value: object, *, field: str | None = None) -> Decimal:
         )
     if isinstance(value, float):
         raise FloatAmountError(
-            f"float {value!r} refused as money",
+            f"float {value!r} refused where an exact decimal is required",
             hint="Pass a Decimal, an int or a string such as '12.34'",
             field=field,
             value=value,
@@ -175,6 +176,7 @@ def to_decimal(value: object, *, field: str | None = None) -> Decimal:
 
 
 _PLAIN_DECIMAL: Final = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_SIMPLE_AMOUNT: Final = re.compile(r"-?\d+(\.\d+)?")
 
 
 class Money:
@@ -185,7 +187,8 @@ class Money:
         currency: An ISO 4217 code with a minor unit (case-insensitive).
 
     The amount is kept exactly as given (a unit price may carry more places than the
-    currency); call :meth:`quantize` to round it to the currency's minor unit.
+    currency); call [`quantize`][arcore.money.Money.quantize] to round it to the currency's
+    minor unit.
 
     >>> Money("10.00", "usd") + Money("2.5", "USD")
     Money('12.50', 'USD')
@@ -292,7 +295,7 @@ class Money:
         return -units if sign else units
 
     def allocate(self, ratios: Sequence[AmountLike]) -> list[Money]:
-        """Split this amount by ``ratios``; see :func:`allocate`."""
+        """Split this amount by ``ratios``; see [`allocate`][arcore.money.allocate]."""
         return allocate(self, ratios)
 
     def _same_currency(self, other: Money, verb: str) -> None:
@@ -380,7 +383,10 @@ class Money:
         return f"Money('{self._amount:f}', '{self._currency}')"
 
     def __str__(self) -> str:
-        """``"1234.56 USD"``: the plain amount then the code; :func:`parse_money` reads it back."""
+        """``"1234.56 USD"``: the plain amount, then the code.
+
+        [`parse_money`][arcore.money.parse_money] reads it back.
+        """
         return f"{self._amount:f} {self._currency}"
 
     def __format__(self, spec: str) -> str:
@@ -423,6 +429,12 @@ def _money_from_mapping(data: dict[str, Any]) -> Money:
     return Money(data["amount"], data["currency"])
 
 
+def _exponent(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite by construction
+    return min(exponent, 0)
+
+
 def allocate(total: Money, ratios: Sequence[AmountLike]) -> list[Money]:
     """Split ``total`` into parts proportional to ``ratios`` that sum to ``total`` exactly.
 
@@ -447,8 +459,8 @@ def allocate(total: Money, ratios: Sequence[AmountLike]) -> list[Money]:
             field="ratios",
             value=list(ratios),
         )
-    weights = [Fraction(to_decimal(r, field="ratios")) for r in ratios]
-    if any(w < 0 for w in weights) or sum(weights) == 0:
+    decimals = [to_decimal(r, field="ratios") for r in ratios]
+    if any(w < 0 for w in decimals) or not any(decimals):
         raise InvalidAmountError(
             "ratios must be non-negative and not all zero",
             hint="Give one ratio per part, such as [1, 1, 1] or ['0.7', '0.3']",
@@ -457,11 +469,14 @@ def allocate(total: Money, ratios: Sequence[AmountLike]) -> list[Money]:
         )
     units = total.to_minor_units()
     sign, units = (-1 if units < 0 else 1), abs(units)
+    # Scale the ratios to integers so every share is an exact integer quotient and remainder.
+    places = max(-_exponent(w) for w in decimals)
+    weights = [int(w.scaleb(places, context=_EXACT)) for w in decimals]
     whole = sum(weights)
-    exact = [units * w / whole for w in weights]
-    parts = [int(share) for share in exact]  # floor: shares are non-negative
+    shares = [divmod(units * w, whole) for w in weights]
+    parts = [quotient for quotient, _ in shares]
     left = units - sum(parts)
-    by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i] - parts[i]), i))
+    by_remainder = sorted(range(len(shares)), key=lambda i: (-shares[i][1], i))
     for i in by_remainder[:left]:
         parts[i] += 1
     return [Money.from_minor_units(sign * p, total.currency) for p in parts]
@@ -538,6 +553,8 @@ def _split_sign(text: str) -> tuple[bool, str]:
 
 def _parse(text: str, locale: str) -> tuple[Decimal, str | None]:
     decimal_symbol, group_symbol = _separators(locale)
+    if decimal_symbol == "." and _SIMPLE_AMOUNT.fullmatch(text):
+        return Decimal(text), None  # the common case in CSV exports: "1234.56", "-12.5"
     body, code = _strip_currency(text.strip())
     negative, body = _split_sign(body)
     body, inner_code = _strip_currency(body)  # "-$12.00" and "$-12.00" alike
@@ -600,7 +617,7 @@ def parse_money(
     row: int | None = None,
     file: str | Path | None = None,
 ) -> Money:
-    """Like :func:`parse_amount`, returning :class:`Money` in ``currency``.
+    """Like [`parse_amount`][arcore.money.parse_amount], returning [`Money`][arcore.money.Money].
 
     An ISO code written in the text must be ``currency``; ``str(money)`` reads back exactly.
 

@@ -84,10 +84,13 @@ def terms(
     if as_json:
         stdout.print_json(json.dumps(result))
         return
-    summary = Table(title=f"{result['terms']} on {issued.isoformat()}", show_header=False)
+    summary = Table(show_header=False)
+    summary.add_row("Terms", result["terms"])
+    summary.add_row("Document date", issued.isoformat())
     summary.add_row("Due date", result["due_date"])
     summary.add_row("Discount date", result["discount_date"] or "—")
-    summary.add_row("Discount amount", f"{result['discount_amount'] or '—'} {total.currency}")
+    discount = result["discount_amount"]
+    summary.add_row("Discount amount", f"{discount} {total.currency}" if discount else "—")
     stdout.print(summary)
     if len(rows) > 1:
         table = Table(title="Installments")
