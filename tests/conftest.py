@@ -7,6 +7,10 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+# The throwaway PostgreSQL cluster and its fixtures (postgres_cluster, postgres_database,
+# postgres_url): see tests/postgres.py.
+pytest_plugins = ["postgres"]
+
 settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
