@@ -16,6 +16,7 @@ ArcoreError
 │   └── CurrencyMismatchError             arithmetic across two currencies
 ├── NotFoundError (LookupError)
 ├── ConflictError
+│   └── IllegalTransitionError            a status change the document lifecycle forbids
 └── ConfigurationError
     ├── PluginError                       a plugin failed to load or misbehaved
     └── AdapterNotInstalledError          the adapter's extra is not installed
@@ -35,6 +36,7 @@ __all__ = [
     "CurrencyError",
     "CurrencyMismatchError",
     "FloatAmountError",
+    "IllegalTransitionError",
     "InvalidAmountError",
     "NotFoundError",
     "PluginError",
@@ -176,3 +178,37 @@ class AdapterNotInstalledError(ConfigurationError, LookupError):
             field="adapter",
             value=adapter,
         )
+
+
+class IllegalTransitionError(ConflictError):
+    """A status change the document's lifecycle forbids (``paid`` to ``void``, out of ``void``).
+
+    Raised by ``arcore.documents.transition``; ``field`` is ``"status"`` and
+    ``value`` the status asked for.
+
+    Attributes:
+        document_id: The id of the document whose status was to change.
+        from_status: Its current status.
+        to_status: The status asked for.
+        legal: The statuses it may go to from ``from_status``, sorted (empty when final).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        file: str | Path | None = None,
+        row: int | None = None,
+        field: str | None = None,
+        value: object = None,
+        document_id: str | None = None,
+        from_status: str | None = None,
+        to_status: str | None = None,
+        legal: tuple[str, ...] = (),
+    ) -> None:
+        self.document_id = document_id
+        self.from_status = from_status
+        self.to_status = to_status
+        self.legal = legal
+        super().__init__(message, hint=hint, file=file, row=row, field=field, value=value)

@@ -1,0 +1,20 @@
+"""The AR ledger: a chart of accounts and balanced, append-only journal entries.
+
+Every change to a receivable is a journal entry whose postings balance per currency
+(domain.md, invariant 1). Entries are never edited; a correction is a reversal entry that
+points at what it reverses. Balances, open items and aging are all derived from postings.
+"""
+
+from arcore.ledger.accounts import DEFAULT_CODES, AccountRole, ChartOfAccounts
+from arcore.ledger.journal import EntryKind, JournalEntry, Posting, account_balances, reversal
+
+__all__ = [
+    "DEFAULT_CODES",
+    "AccountRole",
+    "ChartOfAccounts",
+    "EntryKind",
+    "JournalEntry",
+    "Posting",
+    "account_balances",
+    "reversal",
+]
