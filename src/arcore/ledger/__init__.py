@@ -7,14 +7,38 @@ points at what it reverses. Balances, open items and aging are all derived from 
 
 from arcore.ledger.accounts import DEFAULT_CODES, AccountRole, ChartOfAccounts
 from arcore.ledger.journal import EntryKind, JournalEntry, Posting, account_balances, reversal
+from arcore.ledger.postings import (
+    EntryMeta,
+    application_entry,
+    bad_debt_entry,
+    credit_memo_entry,
+    customer_deposit_entry,
+    debit_memo_entry,
+    deposit_verified_entry,
+    invoice_entry,
+    payment_entry,
+    recovery_entry,
+    refund_entry,
+)
 
 __all__ = [
     "DEFAULT_CODES",
     "AccountRole",
     "ChartOfAccounts",
     "EntryKind",
+    "EntryMeta",
     "JournalEntry",
     "Posting",
     "account_balances",
+    "application_entry",
+    "bad_debt_entry",
+    "credit_memo_entry",
+    "customer_deposit_entry",
+    "debit_memo_entry",
+    "deposit_verified_entry",
+    "invoice_entry",
+    "payment_entry",
+    "recovery_entry",
+    "refund_entry",
     "reversal",
 ]

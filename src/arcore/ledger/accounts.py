@@ -15,7 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from arcore.errors import ConfigurationError
 
@@ -80,7 +80,7 @@ class ChartOfAccounts(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    codes: dict[AccountRole, str] = {}
+    codes: dict[AccountRole, str] = Field(default_factory=dict, validate_default=True)
 
     @field_validator("codes")
     @classmethod

@@ -163,6 +163,12 @@ def test_chart_fills_defaults_and_keeps_overrides() -> None:
     assert set(chart.codes) == set(AccountRole)
 
 
+def test_default_chart_has_every_role() -> None:
+    chart = ChartOfAccounts()
+    assert chart.codes == dict(DEFAULT_CODES)
+    assert chart.code(AccountRole.AR_CONTROL) == "1200"
+
+
 def test_chart_refuses_shared_and_empty_codes() -> None:
     with pytest.raises(ConfigurationError, match="share account 2300") as info:
         ChartOfAccounts(codes={AccountRole.UNAPPLIED_CASH: "2300"})
