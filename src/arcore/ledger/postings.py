@@ -147,6 +147,47 @@ def _positive(amount: Money) -> Money:
     return amount
 
 
+def _receipt_entry(
+    receipt: Payment | CustomerDeposit,
+    credit_role: AccountRole,
+    kind: EntryKind,
+    chart: ChartOfAccounts,
+    meta: EntryMeta,
+) -> JournalEntry:
+    """Dr undeposited funds / Cr ``credit_role``, the whole amount, tagged with the receipt."""
+    postings = _line(chart.code(_R.UNDEPOSITED_FUNDS), receipt.amount, source_id=receipt.id)
+    postings += _line(
+        chart.code(credit_role),
+        -receipt.amount,
+        customer_id=receipt.customer_id,
+        source_id=receipt.id,
+    )
+    return _entry(
+        meta,
+        company_id=receipt.company_id,
+        kind=kind,
+        default_date=receipt.received_date,
+        postings=postings,
+    )
+
+
+def _allowance_entry(
+    customer_id: str,
+    document_id: str,
+    to_allowance: Money,
+    chart: ChartOfAccounts,
+    meta: EntryMeta,
+    company_id: str,
+    kind: EntryKind,
+) -> JournalEntry:
+    """Dr allowance / Cr AR by ``to_allowance`` (a negative amount reverses the direction)."""
+    postings = _line(chart.code(_R.ALLOWANCE), to_allowance, customer_id=customer_id)
+    postings += _line(
+        chart.code(_R.AR_CONTROL), -to_allowance, customer_id=customer_id, document_id=document_id
+    )
+    return _entry(meta, company_id=company_id, kind=kind, default_date=None, postings=postings)
+
+
 def invoice_entry(invoice: Invoice, chart: ChartOfAccounts, meta: EntryMeta) -> JournalEntry:
     """Issue an invoice: Dr AR control total / Cr revenue per account, Cr sales tax payable.
 
@@ -213,20 +254,7 @@ def payment_entry(payment: Payment, chart: ChartOfAccounts, meta: EntryMeta) -> 
     from unapplied cash to AR, so the unapplied-cash balance tagged with the payment's id is
     always its unapplied remainder (domain.md, invariant 4).
     """
-    postings = _line(chart.code(_R.UNDEPOSITED_FUNDS), payment.amount, source_id=payment.id)
-    postings += _line(
-        chart.code(_R.UNAPPLIED_CASH),
-        -payment.amount,
-        customer_id=payment.customer_id,
-        source_id=payment.id,
-    )
-    return _entry(
-        meta,
-        company_id=payment.company_id,
-        kind=EntryKind.PAYMENT,
-        default_date=payment.received_date,
-        postings=postings,
-    )
+    return _receipt_entry(payment, _R.UNAPPLIED_CASH, EntryKind.PAYMENT, chart, meta)
 
 
 def application_entry(
@@ -303,13 +331,8 @@ def bad_debt_entry(
         InvalidAmountError: ``amount`` is not positive.
         ValidationError: ``meta`` has no entry date.
     """
-    _positive(amount)
-    postings = _line(chart.code(_R.ALLOWANCE), amount, customer_id=customer_id)
-    postings += _line(
-        chart.code(_R.AR_CONTROL), -amount, customer_id=customer_id, document_id=document_id
-    )
-    return _entry(
-        meta, company_id=company_id, kind=EntryKind.BAD_DEBT, default_date=None, postings=postings
+    return _allowance_entry(
+        customer_id, document_id, _positive(amount), chart, meta, company_id, EntryKind.BAD_DEBT
     )
 
 
@@ -328,13 +351,8 @@ def recovery_entry(
         InvalidAmountError: ``amount`` is not positive.
         ValidationError: ``meta`` has no entry date.
     """
-    _positive(amount)
-    postings = _line(
-        chart.code(_R.AR_CONTROL), amount, customer_id=customer_id, document_id=document_id
-    )
-    postings += _line(chart.code(_R.ALLOWANCE), -amount, customer_id=customer_id)
-    return _entry(
-        meta, company_id=company_id, kind=EntryKind.RECOVERY, default_date=None, postings=postings
+    return _allowance_entry(
+        customer_id, document_id, -_positive(amount), chart, meta, company_id, EntryKind.RECOVERY
     )
 
 
@@ -345,20 +363,7 @@ def customer_deposit_entry(
 
     AR does not move until the deposit is applied (:func:`application_entry`).
     """
-    postings = _line(chart.code(_R.UNDEPOSITED_FUNDS), deposit.amount, source_id=deposit.id)
-    postings += _line(
-        chart.code(_R.CUSTOMER_DEPOSITS),
-        -deposit.amount,
-        customer_id=deposit.customer_id,
-        source_id=deposit.id,
-    )
-    return _entry(
-        meta,
-        company_id=deposit.company_id,
-        kind=EntryKind.CUSTOMER_DEPOSIT,
-        default_date=deposit.received_date,
-        postings=postings,
-    )
+    return _receipt_entry(deposit, _R.CUSTOMER_DEPOSITS, EntryKind.CUSTOMER_DEPOSIT, chart, meta)
 
 
 def refund_entry(
