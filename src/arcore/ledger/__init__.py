@@ -19,15 +19,26 @@ from arcore.ledger.postings import (
     payment_entry,
     recovery_entry,
     refund_entry,
+    write_off_entry,
 )
+from arcore.ledger.repository import AppliedRecord, Books, LedgerSession, LedgerStore, OpenItem
+from arcore.ledger.service import Clock, Ledger, Posted
 
 __all__ = [
     "DEFAULT_CODES",
     "AccountRole",
+    "AppliedRecord",
+    "Books",
     "ChartOfAccounts",
+    "Clock",
     "EntryKind",
     "EntryMeta",
     "JournalEntry",
+    "Ledger",
+    "LedgerSession",
+    "LedgerStore",
+    "OpenItem",
+    "Posted",
     "Posting",
     "account_balances",
     "application_entry",
@@ -41,4 +52,5 @@ __all__ = [
     "recovery_entry",
     "refund_entry",
     "reversal",
+    "write_off_entry",
 ]

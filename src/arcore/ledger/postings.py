@@ -58,6 +58,7 @@ __all__ = [
     "payment_entry",
     "recovery_entry",
     "refund_entry",
+    "write_off_entry",
 ]
 
 _R = AccountRole
@@ -171,19 +172,24 @@ def _receipt_entry(
     )
 
 
-def _allowance_entry(
+def _against_ar(
+    debit_role: AccountRole,
     customer_id: str,
     document_id: str,
-    to_allowance: Money,
+    amount: Money,
     chart: ChartOfAccounts,
     meta: EntryMeta,
     company_id: str,
     kind: EntryKind,
 ) -> JournalEntry:
-    """Dr allowance / Cr AR by ``to_allowance`` (a negative amount reverses the direction)."""
-    postings = _line(chart.code(_R.ALLOWANCE), to_allowance, customer_id=customer_id)
+    """Dr ``debit_role`` / Cr AR by ``amount`` (a negative amount reverses the direction).
+
+    Both lines carry the document, so what was written off a document can be told later.
+    """
+    dims = {"customer_id": customer_id, "document_id": document_id}
+    postings = _line(chart.code(debit_role), amount, **dims)
     postings += _line(
-        chart.code(_R.AR_CONTROL), -to_allowance, customer_id=customer_id, document_id=document_id
+        chart.code(_R.AR_CONTROL), -amount, customer_id=customer_id, document_id=document_id
     )
     return _entry(meta, company_id=company_id, kind=kind, default_date=None, postings=postings)
 
@@ -331,8 +337,15 @@ def bad_debt_entry(
         InvalidAmountError: ``amount`` is not positive.
         ValidationError: ``meta`` has no entry date.
     """
-    return _allowance_entry(
-        customer_id, document_id, _positive(amount), chart, meta, company_id, EntryKind.BAD_DEBT
+    return _against_ar(
+        _R.ALLOWANCE,
+        customer_id,
+        document_id,
+        _positive(amount),
+        chart,
+        meta,
+        company_id,
+        EntryKind.BAD_DEBT,
     )
 
 
@@ -351,8 +364,42 @@ def recovery_entry(
         InvalidAmountError: ``amount`` is not positive.
         ValidationError: ``meta`` has no entry date.
     """
-    return _allowance_entry(
-        customer_id, document_id, -_positive(amount), chart, meta, company_id, EntryKind.RECOVERY
+    return _against_ar(
+        _R.ALLOWANCE,
+        customer_id,
+        document_id,
+        -_positive(amount),
+        chart,
+        meta,
+        company_id,
+        EntryKind.RECOVERY,
+    )
+
+
+def write_off_entry(
+    customer_id: str,
+    document_id: str,
+    amount: Money,
+    chart: ChartOfAccounts,
+    meta: EntryMeta,
+    *,
+    company_id: str,
+) -> JournalEntry:
+    """Write off a small balance or short pay: Dr write-off expense / Cr AR.
+
+    Raises:
+        InvalidAmountError: ``amount`` is not positive.
+        ValidationError: ``meta`` has no entry date.
+    """
+    return _against_ar(
+        _R.WRITE_OFF_EXPENSE,
+        customer_id,
+        document_id,
+        _positive(amount),
+        chart,
+        meta,
+        company_id,
+        EntryKind.WRITE_OFF,
     )
 
 

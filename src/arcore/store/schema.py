@@ -1,0 +1,173 @@
+"""The store's tables, in SQLAlchemy Core: one definition for SQLite and PostgreSQL.
+
+Every table starts its primary key with ``company_id``: no row exists outside a company, and
+every query the store runs filters on it. Amounts are integers of minor units
+(``amount_minor`` with the row's ``currency``), exact on both backends. Documents keep their
+full pydantic form in ``data`` (JSON text) next to the columns queries filter and sort on.
+
+``journal_entries`` and ``postings`` are append-only: the migrations install triggers that
+refuse ``UPDATE`` and ``DELETE`` on them, so a correction can only be a new entry.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "APPEND_ONLY_TABLES",
+    "applications",
+    "commands",
+    "companies",
+    "customers",
+    "documents",
+    "journal_entries",
+    "metadata",
+    "postings",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+"""All of arcore's tables; the migrations create exactly these (a test compares them)."""
+
+_ID: Final = 200  # identifiers: document numbers, external ids, idempotency keys
+
+companies = Table(
+    "companies",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("chart", Text, nullable=False),  # ChartOfAccounts as JSON
+    Column("closed_through", Date, nullable=True),
+)
+"""One row per set of books: its chart of accounts and the last closed date."""
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("id", String(_ID), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("parent_id", String(_ID), nullable=True),
+    Column("data", Text, nullable=False),  # the Customer model as JSON
+)
+"""Customers (master data; the only rows a later import may replace)."""
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("id", String(_ID), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("customer_id", String(_ID), nullable=True),
+    Column("number", String(_ID), nullable=True),
+    Column("currency", String(3), nullable=False),
+    Column("document_date", Date, nullable=False),
+    Column("due_date", Date, nullable=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("disputed", Boolean, nullable=False),
+    Column("entry_id", String(_ID), nullable=True),  # the entry that issued or recorded it
+    Column("data", Text, nullable=False),  # the document model as JSON
+    UniqueConstraint("company_id", "kind", "number"),
+    Index(None, "company_id", "customer_id"),
+)
+"""Invoices, debit and credit memos, payments, customer deposits and refunds.
+
+``document_date`` is the received date of a receipt; ``amount_minor`` the total.
+"""
+
+applications = Table(
+    "applications",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("id", String(_ID), primary_key=True),
+    Column("source_id", String(_ID), nullable=False),
+    Column("target_id", String(_ID), nullable=False),
+    Column("applied_date", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("discount_minor", BigInteger, nullable=False),
+    Column("write_off_minor", BigInteger, nullable=False),
+    Column("entry_id", String(_ID), nullable=False),
+    Column("reversal_entry_id", String(_ID), nullable=True),
+    Column("data", Text, nullable=False),
+    Index(None, "company_id", "target_id"),
+    Index(None, "company_id", "source_id"),
+)
+"""Applications of payments, credits and deposits; an unapplied one names its reversal."""
+
+journal_entries = Table(
+    "journal_entries",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("id", String(_ID), primary_key=True),
+    Column("seq", BigInteger, nullable=False),  # recording order within the company
+    Column("entry_date", Date, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("idempotency_key", String(_ID), nullable=False),
+    Column("reverses", String(_ID), nullable=True),
+    UniqueConstraint("company_id", "seq"),
+    Index(None, "company_id", "idempotency_key"),
+    Index(None, "company_id", "entry_date"),
+)
+"""The journal's entry headers: who, why, when and which command (append-only)."""
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("entry_id", String(_ID), primary_key=True),
+    Column("line", Integer, primary_key=True, autoincrement=False),
+    Column("entry_date", Date, nullable=False),  # the entry's, so as-of sums need no join
+    Column("account", String(_ID), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),  # debit > 0 > credit
+    Column("customer_id", String(_ID), nullable=True),
+    Column("document_id", String(_ID), nullable=True),
+    Column("source_id", String(_ID), nullable=True),
+    Index(None, "company_id", "document_id"),
+    Index(None, "company_id", "source_id"),
+    Index(None, "company_id", "customer_id"),
+    Index(None, "company_id", "account", "entry_date"),
+)
+"""The journal's lines (append-only)."""
+
+commands = Table(
+    "commands",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("idempotency_key", String(_ID), primary_key=True),
+    Column("command", String(40), nullable=False),
+    Column("digest", String(64), nullable=False),  # SHA-256 of the request
+    Column("actor", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("result", Text, nullable=False),  # the command's result as JSON
+)
+"""Every command carried out, by idempotency key, with what it returned."""
+
+APPEND_ONLY_TABLES: Final = ("journal_entries", "postings")
+"""Tables whose rows are never updated or deleted (enforced by triggers)."""
