@@ -25,6 +25,7 @@ ArcoreError
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +213,29 @@ class IllegalTransitionError(ConflictError):
         self.to_status = to_status
         self.legal = legal
         super().__init__(message, hint=hint, file=file, row=row, field=field, value=value)
+
+
+class InputRejectedError(ValidationError):
+    """An input (a set of CSV files) with bad rows, refused whole: nothing was written.
+
+    The message lists the problems (the first :attr:`SHOWN` of them); :attr:`problems`
+    holds every one, each an [`ArcoreError`][arcore.errors.ArcoreError] naming the file,
+    row, column and value.
+
+    Attributes:
+        problems: Every problem found, in file then row order.
+    """
+
+    SHOWN = 50
+    """How many problems the message lists."""
+
+    def __init__(self, problems: Sequence[ArcoreError]) -> None:
+        self.problems = tuple(problems)
+        lines = [f"  - {problem}" for problem in self.problems[: self.SHOWN]]
+        if len(self.problems) > self.SHOWN:
+            lines.append(f"  - ... and {len(self.problems) - self.SHOWN} more")
+        noun = "problem" if len(self.problems) == 1 else "problems"
+        super().__init__(
+            f"{len(self.problems)} {noun}, so nothing was imported; fix these rows and run "
+            "the import again:\n" + "\n".join(lines)
+        )

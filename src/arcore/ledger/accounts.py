@@ -49,6 +49,8 @@ class AccountRole(StrEnum):
     """Small balances and short pays written off."""
     ALLOWANCE = "allowance"
     """Allowance for doubtful accounts (bad debt, allowance method)."""
+    OPENING_BALANCES = "opening_balances"
+    """Balances brought over from another system by an import (an equity clearing account)."""
 
 
 DEFAULT_CODES: Final = MappingProxyType(
@@ -60,6 +62,7 @@ DEFAULT_CODES: Final = MappingProxyType(
         AccountRole.UNAPPLIED_CASH: "2150",
         AccountRole.SALES_TAX_PAYABLE: "2200",
         AccountRole.CUSTOMER_DEPOSITS: "2300",
+        AccountRole.OPENING_BALANCES: "3900",
         AccountRole.REVENUE: "4000",
         AccountRole.FEE_INCOME: "4200",
         AccountRole.SALES_RETURNS: "4900",
@@ -67,7 +70,7 @@ DEFAULT_CODES: Final = MappingProxyType(
         AccountRole.WRITE_OFF_EXPENSE: "6900",
     }
 )
-"""A conventional numbering (assets 1xxx, liabilities 2xxx, income 4xxx, expenses 6xxx)."""
+"""Conventional codes: assets 1xxx, liabilities 2xxx, equity 3xxx, income 4xxx, costs 6xxx."""
 
 
 class ChartOfAccounts(BaseModel):

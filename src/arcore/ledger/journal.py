@@ -56,6 +56,7 @@ class EntryKind(StrEnum):
     REFUND = "refund"
     DEPOSIT_VERIFIED = "deposit_verified"
     REVERSAL = "reversal"
+    OPENING_BALANCE = "opening_balance"
 
 
 class Posting(BaseModel):

@@ -358,8 +358,9 @@ class Ledger:
         another system) is taken as it is.
 
         Raises:
-            ValidationError: unknown customer, tax charged to an exempt customer, another
-                company's document, or a credit memo correcting an unknown invoice.
+            NotFoundError: unknown customer.
+            ValidationError: tax charged to an exempt customer, another company's document,
+                or a credit memo correcting an unknown invoice.
             ConflictError: the id or the number is already used.
             IllegalTransitionError: the document is void, settled or written off.
         """
@@ -410,7 +411,8 @@ class Ledger:
         """Record money received: Dr undeposited funds / Cr unapplied cash, until applied.
 
         Raises:
-            ValidationError: another company's payment, or an unknown customer.
+            ValidationError: another company's payment.
+            NotFoundError: an unknown customer.
             ConflictError: the id is already used.
         """
         return self._receive(payment, payment_entry, actor, idempotency_key, reason)
@@ -421,7 +423,8 @@ class Ledger:
         """Record a prepayment: Dr undeposited funds / Cr customer deposits, until applied.
 
         Raises:
-            ValidationError: another company's deposit, or an unknown customer.
+            ValidationError: another company's deposit.
+            NotFoundError: an unknown customer.
             ConflictError: the id is already used.
         """
         return self._receive(deposit, customer_deposit_entry, actor, idempotency_key, reason)
@@ -1337,6 +1340,19 @@ def _to_issued(document: Any) -> Any:
     """Move a draft or approved document to issued along its lifecycle."""
     if document.status is _S.ISSUED:
         return document
+    if document.status in (_S.PARTIALLY_PAID, _S.PAID, _S.WRITTEN_OFF):
+        # Its lifecycle allows going back to issued, but issuing it would post its whole
+        # total as open and silently drop the settlement it claims.
+        raise IllegalTransitionError(
+            f"{type(document).__name__} {document.id} is {document.status.value}; only a "
+            "draft, approved or issued document can be issued",
+            hint="Issue it as issued, then record its payments, credits and write-offs",
+            field="status",
+            value=_S.ISSUED.value,
+            document_id=document.id,
+            from_status=document.status.value,
+            to_status=_S.ISSUED.value,
+        )
     if document.status is _S.DRAFT and _S.APPROVED in document.lifecycle[_S.DRAFT]:
         document = transition(document, _S.APPROVED)
     return transition(document, _S.ISSUED)

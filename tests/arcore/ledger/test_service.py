@@ -245,9 +245,7 @@ def dump(store: SqlStore) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every arcore table, in a stable order."""
     with store.engine.connect() as connection:
         return {
-            table.name: sorted(
-                (tuple(row) for row in connection.execute(select(table))), key=repr
-            )
+            table.name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
             for table in metadata.sorted_tables
         }
 
@@ -313,7 +311,8 @@ def test_issue_invoice_posts_ar_revenue_and_tax_and_stores_it(ledger: Ledger) ->
 
     posted = ledger.issue(draft, actor="ana", idempotency_key="issue:inv-1")
 
-    assert posted.command == "issue" and not posted.replayed
+    assert posted.command == "issue"
+    assert not posted.replayed
     (entry,) = posted.entries
     assert entry.kind is EntryKind.INVOICE
     assert entry.entry_date == d(1, 31)
@@ -328,7 +327,8 @@ def test_issue_invoice_posts_ar_revenue_and_tax_and_stores_it(ledger: Ledger) ->
     stored = ledger.document("inv-1")
     assert stored.status is S.ISSUED
     assert stored == posted.document
-    assert isinstance(stored, Invoice) and stored.lines == draft.lines
+    assert isinstance(stored, Invoice)
+    assert stored.lines == draft.lines
     assert list(ledger.journal(document_id="inv-1")) == [entry]
     assert ledger.balance("c-1") == {"USD": usd("123.22")}
     assert ledger.document_balance("inv-1") == usd("123.22")
@@ -387,6 +387,11 @@ def test_issue_refusals_are_typed_and_change_nothing(ledger: Ledger, store: SqlS
         issue(ledger, invoice("inv-5", company="other"))
 
     assert dump(store) == before
+    # An invoice that claims to be settled already would be posted as wholly open.
+    for status in (S.PARTIALLY_PAID, S.PAID, S.WRITTEN_OFF, S.VOID):
+        with pytest.raises(IllegalTransitionError):
+            issue(ledger, invoice("inv-6").model_copy(update={"status": status}))
+    assert dump(store) == before
     # Without tax the exempt customer is billed normally.
     issue(ledger, invoice("inv-4", customer_id="exempt"))
     assert ledger.balance("exempt") == {"USD": usd("100.00")}
@@ -408,7 +413,8 @@ def test_commands_need_open_books(store: SqlStore) -> None:
 def test_payment_goes_to_undeposited_funds_and_unapplied_cash(ledger: Ledger) -> None:
     (entry,) = receive(ledger, payment("pay-1", "150.00", on=d(2, 3))).entries
 
-    assert entry.kind is EntryKind.PAYMENT and entry.entry_date == d(2, 3)
+    assert entry.kind is EntryKind.PAYMENT
+    assert entry.entry_date == d(2, 3)
     assert by_account(entry) == {UNDEPOSITED: "150.00 USD", UNAPPLIED: "-150.00 USD"}
     assert ledger.document("pay-1").status is S.ISSUED
     assert ledger.document_balance("pay-1") == usd("150.00")
@@ -429,7 +435,8 @@ def test_discount_earned_within_the_window(ledger: Ledger, received: date, appli
     posted = apply(ledger, "pay-1", "inv-1", "98.00", on=applied, discount=usd("2.00"))
 
     (entry,) = posted.entries
-    assert entry.kind is EntryKind.APPLICATION and entry.entry_date == applied
+    assert entry.kind is EntryKind.APPLICATION
+    assert entry.entry_date == applied
     assert by_account(entry) == {UNAPPLIED: "98.00 USD", DISCOUNTS: "2.00 USD", AR: "-100.00 USD"}
     assert ledger.document("inv-1").status is S.PAID
     assert ledger.document("pay-1").status is S.PAID
@@ -598,11 +605,14 @@ def test_unapply_and_reapply_keeps_both_in_the_journal(ledger: Ledger) -> None:
     )
 
     undo, again = fixed.entries
-    assert undo.kind is EntryKind.REVERSAL and undo.reverses == wrong_entry.id
-    assert undo.entry_date == d(1, 9) and undo.actor == "bob"
+    assert undo.kind is EntryKind.REVERSAL
+    assert undo.reverses == wrong_entry.id
+    assert undo.entry_date == d(1, 9)
+    assert undo.actor == "bob"
     assert by_account(undo) == {UNAPPLIED: "-100.00 USD", AR: "100.00 USD"}
     assert (AR, "100.00 USD", "c-1", "inv-1", "pay-1") in lines(undo)
-    assert again.kind is EntryKind.APPLICATION and again.entry_date == d(1, 9)
+    assert again.kind is EntryKind.APPLICATION
+    assert again.entry_date == d(1, 9)
     assert (AR, "-100.00 USD", "c-1", "inv-2", "pay-1") in lines(again)
     (reapplied,) = fixed.applications
     assert (reapplied.source_id, reapplied.target_id, reapplied.amount) == (
@@ -793,16 +803,20 @@ def test_small_balance_write_off(ledger: Ledger) -> None:
     posted = ledger.write_off("inv-1", on=d(1, 21), actor="ana", idempotency_key=key())
 
     (entry,) = posted.entries
-    assert entry.kind is EntryKind.WRITE_OFF and entry.entry_date == d(1, 21)
+    assert entry.kind is EntryKind.WRITE_OFF
+    assert entry.entry_date == d(1, 21)
     assert lines(entry) == {
         (WRITE_OFFS, "0.50 USD", "c-1", "inv-1", None),
         (AR, "-0.50 USD", "c-1", "inv-1", None),
     }
-    assert posted.document is not None and posted.document.status is S.WRITTEN_OFF
+    assert posted.document is not None
+    assert posted.document.status is S.WRITTEN_OFF
     assert ledger.document("inv-1").status is S.WRITTEN_OFF
     assert ledger.balance("c-1") == {}
     with pytest.raises(InvalidAmountError):  # nothing left to write off
         ledger.write_off("inv-1", on=d(1, 22), actor="ana", idempotency_key=key())
+    with pytest.raises(InvalidAmountError):  # a small balance is not a bad debt to recover
+        ledger.recover("inv-1", usd("0.50"), on=d(1, 22), actor="ana", idempotency_key=key())
 
 
 def test_bad_debt_through_the_allowance_and_recovery(ledger: Ledger) -> None:
@@ -846,7 +860,8 @@ def test_void_invoice_by_reversal(ledger: Ledger) -> None:
     posted = ledger.void("inv-1", on=d(2, 1), actor="ana", idempotency_key="void:inv-1")
 
     (undo,) = posted.entries
-    assert undo.kind is EntryKind.REVERSAL and undo.reverses == original.id
+    assert undo.kind is EntryKind.REVERSAL
+    assert undo.reverses == original.id
     assert undo.entry_date == d(2, 1)
     assert by_account(undo) == {AR: "-100.00 USD", REVENUE: "100.00 USD"}
     assert [e.id for e in ledger.journal(document_id="inv-1")] == [original.id, undo.id]
@@ -865,9 +880,7 @@ def test_void_invoice_by_reversal(ledger: Ledger) -> None:
         apply(ledger, "pay-1", "inv-1", "100.00", on=d(2, 2))
 
 
-def test_void_after_an_application_refused_until_unapplied(
-    ledger: Ledger, store: SqlStore
-) -> None:
+def test_void_after_an_application_refused_until_unapplied(ledger: Ledger, store: SqlStore) -> None:
     issue(ledger, invoice("inv-1", "100.00"))
     receive(ledger, payment("pay-1", "40.00", on=d(1, 5)))
     (applied,) = apply(ledger, "pay-1", "inv-1", "40.00", on=d(1, 5)).applications
@@ -938,8 +951,10 @@ def test_same_key_replays_the_first_result(ledger: Ledger, store: SqlStore) -> N
         "pay-1", "inv-1", usd("60.00"), on=d(1, 5), actor="ana", idempotency_key="apply-1"
     )
 
-    assert again.replayed and applied_again.replayed
-    assert not first.replayed and not applied.replayed
+    assert again.replayed
+    assert applied_again.replayed
+    assert not first.replayed
+    assert not applied.replayed
     assert again.model_copy(update={"replayed": False}) == first
     assert applied_again.model_copy(update={"replayed": False}) == applied
     assert applied_again.applications[0].id == applied.applications[0].id
@@ -1003,14 +1018,14 @@ def test_failed_reapply_leaves_every_table_as_it_was(ledger: Ledger, store: SqlS
     assert not ledger.unapply(applied.id, on=d(1, 9), actor="ana", idempotency_key="fix2").replayed
 
 
-def test_failed_verification_leaves_every_table_as_it_was(
-    ledger: Ledger, store: SqlStore
-) -> None:
+def test_failed_verification_leaves_every_table_as_it_was(ledger: Ledger, store: SqlStore) -> None:
     receive(ledger, payment("pay-1", "75.00", on=d(1, 5)))
     before = dump(store)
 
     with pytest.raises(NotFoundError):
-        ledger.verify_deposit(["pay-1", "pay-unknown"], on=d(1, 6), actor="ana", idempotency_key="v")
+        ledger.verify_deposit(
+            ["pay-1", "pay-unknown"], on=d(1, 6), actor="ana", idempotency_key="v"
+        )
 
     assert dump(store) == before
     assert account(ledger, BANK) == usd("0")
@@ -1169,17 +1184,20 @@ def test_companies_never_see_each_others_rows(store: SqlStore) -> None:
 
     acme_invoice = acme.document("inv-1")
     beta_invoice = beta.document("inv-1")
-    assert isinstance(acme_invoice, Invoice) and isinstance(beta_invoice, Invoice)
+    assert isinstance(acme_invoice, Invoice)
+    assert isinstance(beta_invoice, Invoice)
     assert (acme_invoice.company_id, acme_invoice.total) == ("acme", usd("100.00"))
     assert (beta_invoice.company_id, beta_invoice.total) == ("beta", usd("250.00"))
     assert acme.balance("c-1") == {"USD": usd("65.00")}  # 100 − 40 + 5
     assert beta.balance("c-1") == {"USD": usd("210.00")}  # 250 − 40
     assert [i.document_id for i in beta.open_items()] == ["inv-1"]
     assert beta.document_balance("inv-1") == usd("210.00")
-    assert len(list(acme.journal())) == 4 and len(list(beta.journal())) == 3
+    assert len(list(acme.journal())) == 4
+    assert len(list(beta.journal())) == 3
     assert {e.company_id for e in beta.journal()} == {"beta"}
     assert [r.application.company_id for r in beta.applications("inv-1")] == ["beta"]
-    assert account(acme, AR) == usd("65.00") and account(beta, AR) == usd("210.00")
+    assert account(acme, AR) == usd("65.00")
+    assert account(beta, AR) == usd("210.00")
     with pytest.raises(NotFoundError):
         beta.document("inv-acme")
     assert list(beta.journal(document_id="inv-acme")) == []
@@ -1201,9 +1219,11 @@ def test_journal_tables_are_append_only(ledger: Ledger, store: SqlStore, stateme
     issue(ledger, invoice("inv-1", "100.00"))
     before = dump(store)
 
-    with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"):
-        with store.engine.begin() as connection:
-            connection.execute(text(statement))
+    with (
+        pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"),
+        store.engine.begin() as connection,
+    ):
+        connection.execute(text(statement))
 
     assert dump(store) == before
     assert ledger.balance("c-1") == {"USD": usd("100.00")}

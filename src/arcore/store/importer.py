@@ -1,0 +1,1120 @@
+"""Import customers, documents, payments and applications from CSV files into a store.
+
+The formats (UTF-8 CSV with a header; amounts as decimal strings; ISO 8601 dates; extra
+columns ignored):
+
+* customers: ``customer_id,name,aliases,bank_accounts,parent_id,currency,terms,credit_limit``
+  (aliases and bank accounts separated by ``;``)
+* documents: ``document_no,kind,customer_id,document_date,due_date,terms,currency,amount,
+  open_amount`` (kind ``invoice``, ``debit_memo`` or ``credit_memo``; an empty due date
+  comes from the terms, empty terms from the customer's; ``open_amount`` optional)
+* payments: ``payment_id,received_date,amount,currency,payer_name,payer_account,reference,
+  remittance,customer_id`` (remittance like ``INV-1001:500.00;INV-1002:250.00``)
+* applications: ``payment_id,document_no,applied_date,applied_amount,discount_amount,
+  writeoff_amount``
+
+How the rows are posted:
+
+* A document is history brought over from another system, so it is posted against the
+  opening-balances account (Dr AR / Cr opening balances; the other way round for a credit
+  memo), not against revenue a second time. An ``open_amount`` below the amount is what was
+  settled before the import: Cr AR / Dr opening balances for the difference.
+* A payment is posted as [`Ledger.record_payment`][arcore.ledger.Ledger.record_payment]
+  would (Dr undeposited funds / Cr unapplied cash), an application as
+  [`Ledger.apply`][arcore.ledger.Ledger.apply] would (discounts and write-offs included;
+  discounts are taken as the old system granted them, not checked against the terms).
+
+Everything happens in one transaction. Every row is checked, and every problem (file, row,
+column, value) is collected; if there is any, the transaction is rolled back and
+[`InputRejectedError`][arcore.errors.InputRejectedError] lists them all. A row already
+imported with the same values is skipped, so importing the same files twice changes
+nothing; the same id with different values is a problem.
+
+Rows are read, checked and written in batches, so memory does not grow with the files.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import Connection, func, select, update
+
+from arcore.documents import Customer
+from arcore.errors import ArcoreError, InputRejectedError, ValidationError
+from arcore.ledger.accounts import AccountRole, ChartOfAccounts
+from arcore.ledger.journal import EntryKind
+from arcore.ledger.repository import Books
+from arcore.money import is_currency, minor_units
+from arcore.store.schema import applications as applications_table
+from arcore.store.schema import documents, journal_entries, postings
+from arcore.store.sql import SqlSession, SqlStore
+from arcore.terms import Terms, due_date, parse_terms
+
+__all__ = ["COLUMNS", "ImportReport", "Progress", "import_files"]
+
+COLUMNS: Final = {
+    "customers": (
+        "customer_id",
+        "name",
+        "aliases",
+        "bank_accounts",
+        "parent_id",
+        "currency",
+        "terms",
+        "credit_limit",
+    ),
+    "documents": (
+        "document_no",
+        "kind",
+        "customer_id",
+        "document_date",
+        "due_date",
+        "terms",
+        "currency",
+        "amount",
+        "open_amount",
+    ),
+    "payments": (
+        "payment_id",
+        "received_date",
+        "amount",
+        "currency",
+        "payer_name",
+        "payer_account",
+        "reference",
+        "remittance",
+        "customer_id",
+    ),
+    "applications": (
+        "payment_id",
+        "document_no",
+        "applied_date",
+        "applied_amount",
+        "discount_amount",
+        "writeoff_amount",
+    ),
+}
+"""The columns each file has (``open_amount`` and the payments' optional columns may be empty)."""
+
+_REQUIRED: Final = {
+    "customers": ("customer_id", "name", "currency"),
+    "documents": ("document_no", "kind", "customer_id", "document_date", "currency", "amount"),
+    "payments": ("payment_id", "received_date", "amount", "currency"),
+    "applications": ("payment_id", "document_no", "applied_date", "applied_amount"),
+}
+_KINDS: Final = frozenset({"invoice", "debit_memo", "credit_memo"})
+_BATCH: Final = 5000
+_LOOKUP: Final = 500
+_ACTOR: Final = "import"
+
+Row = tuple[Any, ...]
+_Line = tuple[str, str, int, str | None, str | None, str | None]
+Progress = Callable[[str, int], None]
+"""Told ``(file kind, rows read so far)`` after every batch, for a progress bar."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did, per file kind: rows read, rows written, rows already there."""
+
+    read: dict[str, int] = field(default_factory=dict)
+    imported: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+
+
+class _Problems:
+    """Every problem found, refused together at the end."""
+
+    def __init__(self) -> None:
+        self.found: list[ArcoreError] = []
+
+    def add(self, file: Path, row: int, column: str, value: object, message: str) -> None:
+        self.found.append(
+            ValidationError(message, file=file.name, row=row, field=column, value=value)
+        )
+
+
+# --- reading and checking cells --------------------------------------------------------------
+
+
+class _CellError(Exception):
+    """A cell that cannot be read; carries the column, the value and why."""
+
+    def __init__(self, column: str, value: str, message: str) -> None:
+        super().__init__(message)
+        self.column, self.value, self.message = column, value, message
+
+
+def _text(row: dict[str, str], column: str, *, required: bool = False) -> str:
+    value = (row.get(column) or "").strip()
+    if required and not value:
+        raise _CellError(column, value, f"{column} is empty")
+    return value
+
+
+def _date(row: dict[str, str], column: str, *, required: bool = True) -> date | None:
+    value = _text(row, column, required=required)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _CellError(column, value, f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+
+
+def _currency(row: dict[str, str], column: str = "currency") -> str:
+    value = _text(row, column, required=True).upper()
+    if not is_currency(value):
+        raise _CellError(column, value, f"{value!r} is not an ISO 4217 currency code")
+    return value
+
+
+def _minor(
+    row: dict[str, str], column: str, currency: str, *, required: bool = True, zero: bool = False
+) -> int | None:
+    """A decimal string as whole minor units of ``currency`` (never through a float)."""
+    value = _text(row, column, required=required)
+    if not value:
+        return None
+    try:
+        amount = Decimal(value)
+    except ArithmeticError:
+        raise _CellError(column, value, f"{value!r} is not a decimal amount") from None
+    if not amount.is_finite():
+        raise _CellError(column, value, f"{value!r} is not a decimal amount")
+    scaled = amount.scaleb(minor_units(currency))
+    if scaled != scaled.to_integral_value():
+        raise _CellError(column, value, f"{value} has more decimals than {currency} allows")
+    units = int(scaled)
+    if units < 0 or (units == 0 and not zero):
+        raise _CellError(column, value, f"{value} must be {'zero or ' if zero else ''}positive")
+    return units
+
+
+def _terms(text: str, column: str = "terms") -> Terms:
+    try:
+        return _parsed_terms(text)
+    except ArcoreError as error:
+        raise _CellError(column, text, error.message) from None
+
+
+_TERMS_CACHE: dict[str, Terms] = {}
+
+
+def _parsed_terms(text: str) -> Terms:
+    # A registry of parsed notations: files repeat a handful of terms a million times.
+    found = _TERMS_CACHE.get(text)
+    if found is None:
+        found = _TERMS_CACHE[text] = parse_terms(text)
+    return found
+
+
+def _units_text(units: int, currency: str) -> str:
+    return str(Decimal(units).scaleb(-minor_units(currency)))
+
+
+# --- the import --------------------------------------------------------------------------
+
+
+def _rows(path: Path, kind: str, problems: _Problems) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as error:
+        problems.add(path, 0, "", str(path), f"cannot read the file: {error.strerror}")
+        return
+    with handle:
+        reader = csv.DictReader(handle)
+        try:
+            header = reader.fieldnames or []
+        except UnicodeDecodeError:
+            problems.add(path, 1, "", None, "the file is not UTF-8 text")
+            return
+        missing = [c for c in _REQUIRED[kind] if c not in header]
+        for column in missing:
+            problems.add(path, 1, column, None, f"the header has no {column} column")
+        if missing:
+            return
+        try:
+            yield from enumerate(reader, start=2)
+        except (UnicodeDecodeError, csv.Error) as error:
+            problems.add(path, reader.line_num, "", None, f"unreadable: {error}")
+
+
+def _batches(
+    rows: Iterator[tuple[int, dict[str, str]]],
+) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    batch: list[tuple[int, dict[str, str]]] = []
+    for item in rows:
+        batch.append(item)
+        if len(batch) == _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Writer:
+    """Raw batched inserts on the session's connection (placeholders per dialect)."""
+
+    def __init__(self, connection: Connection, company_id: str, next_seq: int) -> None:
+        self.connection = connection
+        self.company_id = company_id
+        self.sqlite = connection.dialect.name == "sqlite"
+        self.mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        self.seq = next_seq
+
+    def day(self, value: date | None) -> object:
+        # SQLAlchemy's Date type stores ISO text on SQLite; the raw driver gets the same.
+        return value.isoformat() if self.sqlite and value is not None else value
+
+    def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            marks = ", ".join([self.mark] * len(columns))
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+            self.connection.exec_driver_sql(sql, rows)
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+
+_ENTRY_COLUMNS: Final = (
+    "company_id",
+    "id",
+    "seq",
+    "entry_date",
+    "kind",
+    "actor",
+    "reason",
+    "idempotency_key",
+    "reverses",
+)
+_POSTING_COLUMNS: Final = (
+    "company_id",
+    "entry_id",
+    "line",
+    "entry_date",
+    "account",
+    "currency",
+    "amount_minor",
+    "customer_id",
+    "document_id",
+    "source_id",
+)
+_DOCUMENT_COLUMNS: Final = (
+    "company_id",
+    "id",
+    "kind",
+    "customer_id",
+    "number",
+    "currency",
+    "document_date",
+    "due_date",
+    "amount_minor",
+    "status",
+    "disputed",
+    "entry_id",
+    "data",
+)
+_APPLICATION_COLUMNS: Final = (
+    "company_id",
+    "id",
+    "source_id",
+    "target_id",
+    "applied_date",
+    "currency",
+    "amount_minor",
+    "discount_minor",
+    "write_off_minor",
+    "entry_id",
+    "reversal_entry_id",
+    "data",
+)
+
+
+@dataclass
+class _Batch:
+    """The rows one batch of a file adds."""
+
+    entries: list[tuple[Any, ...]] = field(default_factory=list)
+    postings: list[tuple[Any, ...]] = field(default_factory=list)
+    records: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def post(
+        self,
+        writer: _Writer,
+        entry_id: str,
+        day: date,
+        kind: EntryKind,
+        reason: str,
+        lines: Sequence[_Line],
+    ) -> None:
+        """Add an entry and its lines (account, currency, units, customer, document, source)."""
+        when = writer.day(day)
+        writer_company = writer.company_id
+        self.entries.append(
+            (
+                writer_company,
+                entry_id,
+                writer.next_seq(),
+                when,
+                kind.value,
+                _ACTOR,
+                reason,
+                entry_id,
+                None,
+            )
+        )
+        for number, (account, currency, units, customer, document, source) in enumerate(
+            lines, start=1
+        ):
+            if units:
+                self.postings.append(
+                    (
+                        writer_company,
+                        entry_id,
+                        number,
+                        when,
+                        account,
+                        currency,
+                        units,
+                        customer,
+                        document,
+                        source,
+                    )
+                )
+
+
+class _Import:
+    def __init__(
+        self,
+        session: SqlSession,
+        chart: ChartOfAccounts,
+        progress: Progress | None,
+    ) -> None:
+        self.session = session
+        self.connection = session.connection
+        self.company_id = session.company_id
+        self.chart = chart
+        self.progress = progress
+        self.problems = _Problems()
+        self.report = ImportReport()
+        last = self.connection.scalar(
+            select(func.coalesce(func.max(journal_entries.c.seq), 0)).where(
+                journal_entries.c.company_id == self.company_id
+            )
+        )
+        self.writer = _Writer(self.connection, self.company_id, int(last or 0))
+        self.customer_terms: dict[str, Terms | None] = {}  # customers seen (few, not documents)
+
+    def code(self, role: AccountRole) -> str:
+        return self.chart.code(role)
+
+    def _count(self, kind: str, read: int, imported: int, unchanged: int) -> None:
+        report = self.report
+        report.read[kind] = report.read.get(kind, 0) + read
+        report.imported[kind] = report.imported.get(kind, 0) + imported
+        report.unchanged[kind] = report.unchanged.get(kind, 0) + unchanged
+        if self.progress is not None:
+            self.progress(kind, report.read[kind])
+
+    def _existing(self, ids: Sequence[str], table: Any, *columns: str) -> dict[str, Row]:
+        found: dict[str, Row] = {}
+        for start in range(0, len(ids), _LOOKUP):
+            chunk = ids[start : start + _LOOKUP]
+            query = select(table.c.id, *(table.c[c] for c in columns)).where(
+                table.c.company_id == self.company_id, table.c.id.in_(chunk)
+            )
+            for row in self.connection.execute(query):
+                found[row[0]] = tuple(row[1:])
+        return found
+
+    # --- customers ---------------------------------------------------------------------------
+
+    def customers(self, path: Path) -> None:
+        for batch in _batches(_rows(path, "customers", self.problems)):
+            imported = unchanged = 0
+            for number, row in batch:
+                customer = self._customer(path, number, row)
+                if customer is None:
+                    continue
+                self.customer_terms[customer.id] = customer.terms
+                stored = self.session.customer(customer.id)
+                if stored == customer:
+                    unchanged += 1
+                    continue
+                if (
+                    customer.parent_id
+                    and customer.parent_id not in self.customer_terms
+                    and self.session.customer(customer.parent_id) is None
+                ):
+                    self.problems.add(
+                        path,
+                        number,
+                        "parent_id",
+                        customer.parent_id,
+                        f"parent {customer.parent_id} is neither earlier in the file nor "
+                        "in the store",
+                    )
+                    continue
+                self.session.put_customer(customer)
+                imported += 1
+            self._count("customers", len(batch), imported, unchanged)
+
+    def _customer(self, path: Path, number: int, row: dict[str, str]) -> Customer | None:
+        try:
+            currency = _currency(row)
+            limit = _minor(row, "credit_limit", currency, required=False, zero=True)
+            terms_text = _text(row, "terms")
+            fields: dict[str, Any] = {
+                "company_id": self.company_id,
+                "id": _text(row, "customer_id", required=True),
+                "name": _text(row, "name", required=True),
+                "aliases": tuple(a.strip() for a in _text(row, "aliases").split(";") if a.strip()),
+                "bank_accounts": tuple(
+                    a.strip() for a in _text(row, "bank_accounts").split(";") if a.strip()
+                ),
+                "parent_id": _text(row, "parent_id") or None,
+                "currency": currency,
+            }
+            if terms_text:
+                fields["terms"] = _terms(terms_text)
+            if limit is not None:
+                fields["credit_limit"] = {
+                    "amount": _units_text(limit, currency),
+                    "currency": currency,
+                }
+        except _CellError as bad:
+            self.problems.add(path, number, bad.column, bad.value, bad.message)
+            return None
+        try:
+            return Customer.model_validate(fields)
+        except PydanticValidationError as error:
+            detail = error.errors()[0]
+            column = str(detail["loc"][0]) if detail["loc"] else ""
+            self.problems.add(path, number, column, detail.get("input"), detail["msg"])
+            return None
+
+    def _terms_of(self, customer_id: str) -> Terms | None:
+        if customer_id not in self.customer_terms:
+            customer = self.session.customer(customer_id)
+            self.customer_terms[customer_id] = None if customer is None else customer.terms
+        return self.customer_terms[customer_id]
+
+    def _known_customer(self, customer_id: str) -> bool:
+        return customer_id in self.customer_terms or self._terms_of(customer_id) is not None
+
+    # --- documents ---------------------------------------------------------------------------
+
+    def documents(self, path: Path) -> None:
+        ar, opening = self.code(AccountRole.AR_CONTROL), self.code(AccountRole.OPENING_BALANCES)
+        for batch in _batches(_rows(path, "documents", self.problems)):
+            parsed = []
+            for number, row in batch:
+                try:
+                    parsed.append((number, self._document(row)))
+                except _CellError as bad:
+                    self.problems.add(path, number, bad.column, bad.value, bad.message)
+            existing = self._existing(
+                [doc["id"] for _, doc in parsed],
+                documents,
+                "kind",
+                "customer_id",
+                "currency",
+                "document_date",
+                "due_date",
+                "amount_minor",
+            )
+            out = _Batch()
+            seen: set[str] = set()
+            unchanged = 0
+            for number, doc in parsed:
+                doc_id = doc["id"]
+                if doc_id in seen:
+                    self.problems.add(path, number, "document_no", doc_id, "appears twice")
+                    continue
+                seen.add(doc_id)
+                if not self._known_customer(doc["customer_id"]):
+                    self.problems.add(
+                        path,
+                        number,
+                        "customer_id",
+                        doc["customer_id"],
+                        "unknown customer; add it to customers.csv or import it first",
+                    )
+                    continue
+                if doc_id in existing:
+                    if self._same_document(path, number, doc, existing[doc_id]):
+                        unchanged += 1
+                    continue
+                self._post_document(out, doc, ar, opening)
+            self._flush(out, "documents", _DOCUMENT_COLUMNS)
+            self._count("documents", len(batch), len(out.records), unchanged)
+
+    def _document(self, row: dict[str, str]) -> dict[str, Any]:
+        kind = _text(row, "kind", required=True).lower()
+        if kind not in _KINDS:
+            raise _CellError("kind", kind, "kind must be invoice, debit_memo or credit_memo")
+        currency = _currency(row)
+        amount = _minor(row, "amount", currency)
+        assert amount is not None
+        opened = _minor(row, "open_amount", currency, required=False, zero=True)
+        if opened is not None and opened > amount:
+            raise _CellError("open_amount", row["open_amount"], "open_amount exceeds the amount")
+        dated = _date(row, "document_date")
+        assert dated is not None
+        customer_id = _text(row, "customer_id", required=True)
+        due = _date(row, "due_date", required=False)
+        terms_text = _text(row, "terms")
+        terms = _terms(terms_text) if terms_text else None
+        if due is None and kind != "credit_memo":
+            terms = terms or self._terms_of(customer_id)
+            if terms is None:
+                raise _CellError(
+                    "due_date", "", "no due date, no terms, and no customer to take terms from"
+                )
+            try:
+                due = due_date(terms, dated)
+            except ArcoreError as error:
+                raise _CellError("terms", terms_text, error.message) from None
+        if due is not None and due < dated:
+            raise _CellError(
+                "due_date", row["due_date"], f"due {due} before the document date {dated}"
+            )
+        return {
+            "id": _text(row, "document_no", required=True),
+            "kind": kind,
+            "customer_id": customer_id,
+            "currency": currency,
+            "document_date": dated,
+            "due_date": due,
+            "terms": terms,
+            "amount": amount,
+            "open": amount if opened is None else opened,
+        }
+
+    def _same_document(self, path: Path, number: int, doc: dict[str, Any], stored: Row) -> bool:
+        ours = (
+            doc["kind"],
+            doc["customer_id"],
+            doc["currency"],
+            doc["document_date"],
+            doc["due_date"],
+            doc["amount"],
+        )
+        for column, mine, theirs in zip(
+            ("kind", "customer_id", "currency", "document_date", "due_date", "amount"),
+            ours,
+            stored,
+            strict=True,
+        ):
+            if mine != theirs:
+                self.problems.add(
+                    path,
+                    number,
+                    column,
+                    mine,
+                    f"document {doc['id']} is already in the store with {column} {theirs}",
+                )
+                return False
+        return True
+
+    def _post_document(self, out: _Batch, doc: dict[str, Any], ar: str, opening: str) -> None:
+        doc_id, currency, customer = doc["id"], doc["currency"], doc["customer_id"]
+        sign = -1 if doc["kind"] == "credit_memo" else 1
+        entry_id = f"import:{doc_id}"
+        amount = doc["amount"] * sign
+        out.post(
+            self.writer,
+            entry_id,
+            doc["document_date"],
+            EntryKind.OPENING_BALANCE,
+            f"import {doc['kind'].replace('_', ' ')} {doc_id}",
+            [
+                (ar, currency, amount, customer, doc_id, None),
+                (opening, currency, -amount, None, doc_id, None),
+            ],
+        )
+        settled = (doc["amount"] - doc["open"]) * sign
+        if settled:
+            out.post(
+                self.writer,
+                f"import:{doc_id}:settled",
+                doc["document_date"],
+                EntryKind.OPENING_BALANCE,
+                f"settled before the import: {doc_id}",
+                [
+                    (ar, currency, -settled, customer, doc_id, None),
+                    (opening, currency, settled, None, doc_id, None),
+                ],
+            )
+        status = (
+            "issued"
+            if doc["open"] == doc["amount"]
+            else "paid"
+            if not doc["open"]
+            else ("partially_paid")
+        )
+        out.records.append(
+            (
+                self.company_id,
+                doc_id,
+                doc["kind"],
+                customer,
+                doc_id,
+                currency,
+                self.writer.day(doc["document_date"]),
+                self.writer.day(doc["due_date"]),
+                doc["amount"],
+                status,
+                False,
+                entry_id,
+                _document_json(self.company_id, doc, status),
+            )
+        )
+
+    # --- payments ----------------------------------------------------------------------------
+
+    def payments(self, path: Path) -> None:
+        undeposited = self.code(AccountRole.UNDEPOSITED_FUNDS)
+        unapplied = self.code(AccountRole.UNAPPLIED_CASH)
+        for batch in _batches(_rows(path, "payments", self.problems)):
+            parsed = []
+            for number, row in batch:
+                try:
+                    parsed.append((number, self._payment(row)))
+                except _CellError as bad:
+                    self.problems.add(path, number, bad.column, bad.value, bad.message)
+            existing = self._existing(
+                [p["id"] for _, p in parsed],
+                documents,
+                "kind",
+                "customer_id",
+                "currency",
+                "document_date",
+                "due_date",
+                "amount_minor",
+            )
+            out = _Batch()
+            seen: set[str] = set()
+            unchanged = 0
+            for number, pay in parsed:
+                pay_id, currency, customer = pay["id"], pay["currency"], pay["customer_id"]
+                if pay_id in seen:
+                    self.problems.add(path, number, "payment_id", pay_id, "appears twice")
+                    continue
+                seen.add(pay_id)
+                if customer is not None and not self._known_customer(customer):
+                    self.problems.add(path, number, "customer_id", customer, "unknown customer")
+                    continue
+                if pay_id in existing:
+                    ours = (
+                        "payment",
+                        customer,
+                        currency,
+                        pay["received_date"],
+                        None,
+                        pay["amount"],
+                    )
+                    if ours == existing[pay_id]:
+                        unchanged += 1
+                    else:
+                        self.problems.add(
+                            path,
+                            number,
+                            "payment_id",
+                            pay_id,
+                            "already in the store with other values",
+                        )
+                    continue
+                entry_id = f"import:{pay_id}"
+                out.post(
+                    self.writer,
+                    entry_id,
+                    pay["received_date"],
+                    EntryKind.PAYMENT,
+                    f"import payment {pay_id}",
+                    [
+                        (undeposited, currency, pay["amount"], None, None, pay_id),
+                        (unapplied, currency, -pay["amount"], customer, None, pay_id),
+                    ],
+                )
+                out.records.append(
+                    (
+                        self.company_id,
+                        pay_id,
+                        "payment",
+                        customer,
+                        None,
+                        currency,
+                        self.writer.day(pay["received_date"]),
+                        None,
+                        pay["amount"],
+                        "issued",
+                        False,
+                        entry_id,
+                        _payment_json(self.company_id, pay),
+                    )
+                )
+            self._flush(out, "documents", _DOCUMENT_COLUMNS)
+            self._count("payments", len(batch), len(out.records), unchanged)
+
+    def _payment(self, row: dict[str, str]) -> dict[str, Any]:
+        currency = _currency(row)
+        amount = _minor(row, "amount", currency)
+        remittance = []
+        for part in _text(row, "remittance").split(";"):
+            if not part.strip():
+                continue
+            number, sep, paid = part.partition(":")
+            if not sep or not number.strip():
+                raise _CellError(
+                    "remittance", part, "expected DOCUMENT:AMOUNT pairs separated by ;"
+                )
+            units = _minor({"remittance": paid}, "remittance", currency)
+            assert units is not None
+            remittance.append((number.strip(), _units_text(units, currency)))
+        return {
+            "id": _text(row, "payment_id", required=True),
+            "received_date": _date(row, "received_date"),
+            "amount": amount,
+            "currency": currency,
+            "payer_name": _text(row, "payer_name"),
+            "payer_account": _text(row, "payer_account"),
+            "reference": _text(row, "reference"),
+            "remittance": remittance,
+            "customer_id": _text(row, "customer_id") or None,
+        }
+
+    # --- applications ------------------------------------------------------------------------
+
+    def applications(self, path: Path) -> None:
+        ar, unapplied = self.code(AccountRole.AR_CONTROL), self.code(AccountRole.UNAPPLIED_CASH)
+        discounts = self.code(AccountRole.SALES_DISCOUNTS)
+        write_offs = self.code(AccountRole.WRITE_OFF_EXPENSE)
+        for batch in _batches(_rows(path, "applications", self.problems)):
+            raw = []
+            for number, row in batch:
+                try:
+                    raw.append(
+                        (
+                            number,
+                            row,
+                            _text(row, "payment_id", required=True),
+                            _text(row, "document_no", required=True),
+                            _date(row, "applied_date"),
+                        )
+                    )
+                except _CellError as bad:
+                    self.problems.add(path, number, bad.column, bad.value, bad.message)
+            docs = self._existing(
+                sorted({r[2] for r in raw} | {r[3] for r in raw}),
+                documents,
+                "kind",
+                "customer_id",
+                "currency",
+                "document_date",
+            )
+            ids = [f"import:{r[2]}>{r[3]}@{r[4]}" for r in raw]
+            existing = self._existing(
+                ids, applications_table, "amount_minor", "discount_minor", "write_off_minor"
+            )
+            out = _Batch()
+            seen: set[str] = set()
+            unchanged = 0
+            for (number, row, pay_id, doc_id, day), app_id in zip(raw, ids, strict=True):
+                assert day is not None
+                payment, target = docs.get(pay_id), docs.get(doc_id)
+                try:
+                    if payment is None or payment[0] != "payment":
+                        raise _CellError(
+                            "payment_id", pay_id, "no such payment in the files or store"
+                        )
+                    if target is None or target[0] not in ("invoice", "debit_memo"):
+                        raise _CellError("document_no", doc_id, "no such invoice or debit memo")
+                    currency = target[2]
+                    if payment[2] != currency:
+                        raise _CellError(
+                            "document_no", doc_id, f"in {currency}, the payment in {payment[2]}"
+                        )
+                    if payment[1] not in (None, target[1]):
+                        raise _CellError(
+                            "document_no",
+                            doc_id,
+                            f"customer {target[1]}'s; the payment is customer {payment[1]}'s",
+                        )
+                    if day < _as_date(payment[3]) or day < _as_date(target[3]):
+                        raise _CellError(
+                            "applied_date", str(day), "before the payment or the document"
+                        )
+                    amount = _minor(row, "applied_amount", currency, zero=True)
+                    discount = _minor(row, "discount_amount", currency, required=False, zero=True)
+                    write_off = _minor(row, "writeoff_amount", currency, required=False, zero=True)
+                except _CellError as bad:
+                    self.problems.add(path, number, bad.column, bad.value, bad.message)
+                    continue
+                amounts = (amount or 0, discount or 0, write_off or 0)
+                if not any(amounts):
+                    self.problems.add(path, number, "applied_amount", "0", "applies nothing")
+                    continue
+                if app_id in seen:
+                    self.problems.add(path, number, "document_no", doc_id, "applied twice that day")
+                    continue
+                seen.add(app_id)
+                if app_id in existing:
+                    if existing[app_id] == amounts:
+                        unchanged += 1
+                    else:
+                        self.problems.add(
+                            path,
+                            number,
+                            "applied_amount",
+                            row.get("applied_amount"),
+                            "already imported with other amounts",
+                        )
+                    continue
+                customer = target[1]
+                lines: list[_Line] = [(unapplied, currency, amounts[0], customer, None, pay_id)]
+                for units, account in zip(amounts, (None, discounts, write_offs), strict=True):
+                    if account is not None:
+                        lines.append((account, currency, units, customer, doc_id, None))
+                    lines.append((ar, currency, -units, customer, doc_id, pay_id))
+                out.post(
+                    self.writer,
+                    app_id,
+                    day,
+                    EntryKind.APPLICATION,
+                    f"import application of {pay_id} to {doc_id}",
+                    lines,
+                )
+                out.records.append(
+                    (
+                        self.company_id,
+                        app_id,
+                        pay_id,
+                        doc_id,
+                        self.writer.day(day),
+                        currency,
+                        *amounts,
+                        app_id,
+                        None,
+                        _application_json(
+                            self.company_id, app_id, pay_id, doc_id, day, currency, amounts
+                        ),
+                    )
+                )
+            self._flush(out, "applications", _APPLICATION_COLUMNS)
+            touched = sorted({r[2] for r in out.records} | {r[3] for r in out.records})
+            self._settle(touched)
+            self._count("applications", len(batch), len(out.records), unchanged)
+        self._check_over_application(path)
+
+    def _settle(self, ids: Sequence[str]) -> None:
+        """Set the status of the documents and payments an application batch touched."""
+        ar, unapplied = self.code(AccountRole.AR_CONTROL), self.code(AccountRole.UNAPPLIED_CASH)
+        p, d = postings, documents
+        for start in range(0, len(ids), _LOOKUP):
+            chunk = ids[start : start + _LOOKUP]
+            ar_left = (
+                select(func.coalesce(func.sum(p.c.amount_minor), 0))
+                .where(
+                    p.c.company_id == d.c.company_id, p.c.document_id == d.c.id, p.c.account == ar
+                )
+                .scalar_subquery()
+            )
+            cash_left = (
+                select(func.coalesce(-func.sum(p.c.amount_minor), 0))
+                .where(
+                    p.c.company_id == d.c.company_id,
+                    p.c.source_id == d.c.id,
+                    p.c.account == unapplied,
+                )
+                .scalar_subquery()
+            )
+            for kinds, left in (
+                (("invoice", "debit_memo"), ar_left),
+                (("payment",), cash_left),
+            ):
+                where = (d.c.company_id == self.company_id, d.c.id.in_(chunk), d.c.kind.in_(kinds))
+                self.connection.execute(update(d).where(*where).values(status="paid"))
+                self.connection.execute(
+                    update(d).where(*where, left != 0).values(status="partially_paid")
+                )
+                self.connection.execute(
+                    update(d).where(*where, left == d.c.amount_minor).values(status="issued")
+                )
+
+    def _check_over_application(self, path: Path) -> None:
+        """Nothing is ever over-applied: every touched balance stays within 0..amount."""
+        ar, unapplied = self.code(AccountRole.AR_CONTROL), self.code(AccountRole.UNAPPLIED_CASH)
+        p, d = postings, documents
+        for account, link, kinds, low_is_zero in (
+            (ar, p.c.document_id, ("invoice", "debit_memo"), True),
+            (unapplied, p.c.source_id, ("payment",), False),
+        ):
+            left = func.sum(p.c.amount_minor)
+            bad = (
+                (left < 0) | (left > d.c.amount_minor)
+                if low_is_zero
+                else ((left > 0) | (left < -d.c.amount_minor))
+            )
+            query = (
+                select(d.c.id, d.c.kind, d.c.amount_minor, d.c.currency, left)
+                .select_from(p.join(d, (d.c.company_id == p.c.company_id) & (d.c.id == link)))
+                .where(
+                    p.c.company_id == self.company_id, p.c.account == account, d.c.kind.in_(kinds)
+                )
+                .group_by(d.c.id, d.c.kind, d.c.amount_minor, d.c.currency)
+                .having(bad)
+            )
+            for doc_id, kind, _amount, currency, units in self.connection.execute(query):
+                over = -units if low_is_zero else units
+                self.problems.add(
+                    path,
+                    0,
+                    "applied_amount",
+                    doc_id,
+                    f"{kind.replace('_', ' ')} {doc_id} would be over-applied by "
+                    f"{_units_text(over, currency)} {currency}",
+                )
+
+    def _flush(self, out: _Batch, table: str, columns: Sequence[str]) -> None:
+        # Written even after a problem (it all rolls back), so later files still find the
+        # rows they refer to and only real problems are reported.
+        self.writer.insert("journal_entries", _ENTRY_COLUMNS, out.entries)
+        self.writer.insert("postings", _POSTING_COLUMNS, out.postings)
+        self.writer.insert(table, columns, out.records)
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _money_json(units: int, currency: str) -> dict[str, str]:
+    return {"amount": _units_text(units, currency), "currency": currency}
+
+
+def _document_json(company_id: str, doc: dict[str, Any], status: str) -> str:
+    currency = doc["currency"]
+    data: dict[str, Any] = {
+        "kind": doc["kind"],
+        "company_id": company_id,
+        "id": doc["id"],
+        "customer_id": doc["customer_id"],
+        "number": doc["id"],
+        "currency": currency,
+        "document_date": doc["document_date"].isoformat(),
+        "status": status,
+        "memo": "imported",
+    }
+    if doc["kind"] == "invoice":
+        data["lines"] = [
+            {
+                "description": "Imported balance",
+                "quantity": "1",
+                "unit_price": _money_json(doc["amount"], currency),
+            }
+        ]
+    else:
+        data["amount"] = _money_json(doc["amount"], currency)
+    if doc["kind"] != "credit_memo":
+        data["due_date"] = doc["due_date"].isoformat()
+        data["terms"] = str(doc["terms"]) if doc["terms"] is not None else "Net 0"
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _payment_json(company_id: str, pay: dict[str, Any]) -> str:
+    currency = pay["currency"]
+    return json.dumps(
+        {
+            "kind": "payment",
+            "company_id": company_id,
+            "id": pay["id"],
+            "customer_id": pay["customer_id"],
+            "currency": currency,
+            "received_date": pay["received_date"].isoformat(),
+            "amount": _money_json(pay["amount"], currency),
+            "method": "other",
+            "reference": pay["reference"],
+            "payer_name": pay["payer_name"],
+            "payer_account": pay["payer_account"],
+            "remittance": [
+                {"document_number": number, "amount": {"amount": paid, "currency": currency}}
+                for number, paid in pay["remittance"]
+            ],
+            "status": "issued",
+        },
+        separators=(",", ":"),
+    )
+
+
+def _application_json(
+    company_id: str,
+    app_id: str,
+    source: str,
+    target: str,
+    day: date,
+    currency: str,
+    amounts: tuple[int, int, int],
+) -> str:
+    amount, discount, write_off = (_money_json(units, currency) for units in amounts)
+    return json.dumps(
+        {
+            "company_id": company_id,
+            "id": app_id,
+            "source_id": source,
+            "target_id": target,
+            "applied_date": day.isoformat(),
+            "amount": amount,
+            "discount": discount,
+            "write_off": write_off,
+        },
+        separators=(",", ":"),
+    )
+
+
+def import_files(
+    store: SqlStore,
+    company_id: str,
+    *,
+    customers: Path | None = None,
+    documents: Path | None = None,
+    payments: Path | None = None,
+    applications: Path | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import the given CSV files into ``company_id``'s books, all or nothing.
+
+    The company's books are opened (default chart, named after the id) if they are not.
+    Files are read in the order customers, documents, payments, applications, so each may
+    refer to rows of the files before it or to what the store already holds.
+
+    Raises:
+        InputRejectedError: any row has a problem; every problem is listed and nothing is
+            written.
+    """
+    with store.session(company_id) as session:
+        books = session.books()
+        if books is None:
+            books = Books(company_id=company_id, name=company_id)
+            session.insert_books(books)
+        job = _Import(session, books.chart, progress)
+        for path, step in (
+            (customers, job.customers),
+            (documents, job.documents),
+            (payments, job.payments),
+            (applications, job.applications),
+        ):
+            if path is not None:
+                step(Path(path))
+        if job.problems.found:
+            raise InputRejectedError(job.problems.found)
+        return job.report
