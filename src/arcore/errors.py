@@ -38,6 +38,7 @@ __all__ = [
     "CurrencyMismatchError",
     "FloatAmountError",
     "IllegalTransitionError",
+    "InputRejectedError",
     "InvalidAmountError",
     "NotFoundError",
     "PluginError",
@@ -229,13 +230,29 @@ class InputRejectedError(ValidationError):
     SHOWN = 50
     """How many problems the message lists."""
 
-    def __init__(self, problems: Sequence[ArcoreError]) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        problems: Sequence[ArcoreError] = (),
+        hint: str | None = None,
+        file: str | Path | None = None,
+        row: int | None = None,
+        field: str | None = None,
+        value: object = None,
+    ) -> None:
         self.problems = tuple(problems)
-        lines = [f"  - {problem}" for problem in self.problems[: self.SHOWN]]
-        if len(self.problems) > self.SHOWN:
-            lines.append(f"  - ... and {len(self.problems) - self.SHOWN} more")
-        noun = "problem" if len(self.problems) == 1 else "problems"
-        super().__init__(
-            f"{len(self.problems)} {noun}, so nothing was imported; fix these rows and run "
-            "the import again:\n" + "\n".join(lines)
+        super().__init__(message, hint=hint, file=file, row=row, field=field, value=value)
+
+    @classmethod
+    def listing(cls, problems: Sequence[ArcoreError]) -> InputRejectedError:
+        """The error for ``problems``, its message listing the first :attr:`SHOWN`."""
+        lines = [f"  - {problem}" for problem in problems[: cls.SHOWN]]
+        if len(problems) > cls.SHOWN:
+            lines.append(f"  - ... and {len(problems) - cls.SHOWN} more")
+        noun = "problem" if len(problems) == 1 else "problems"
+        return cls(
+            f"{len(problems)} {noun}, so nothing was imported; fix these rows and run "
+            "the import again:\n" + "\n".join(lines),
+            problems=problems,
         )

@@ -1116,5 +1116,5 @@ def import_files(
             if path is not None:
                 step(Path(path))
         if job.problems.found:
-            raise InputRejectedError(job.problems.found)
+            raise InputRejectedError.listing(job.problems.found)
         return job.report
