@@ -51,7 +51,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -62,6 +62,7 @@ from arcore.documents import (
     CustomerDeposit,
     DebitMemo,
     Document,
+    DocumentBase,
     DocumentStatus,
     Invoice,
     Payment,
@@ -108,6 +109,7 @@ _R = AccountRole
 _S = DocumentStatus
 Receivable: TypeAlias = Invoice | DebitMemo | CreditMemo
 Receipt: TypeAlias = Payment | CustomerDeposit
+_Doc = TypeVar("_Doc", bound=DocumentBase)
 
 
 def _utc_now() -> datetime:
@@ -438,7 +440,7 @@ class Ledger:
         reason: str,
     ) -> Posted:
         self._own(receipt.company_id, receipt.kind, receipt.id)
-        recorded = receipt if receipt.status is _S.ISSUED else transition(receipt, _S.ISSUED)
+        recorded = _to_issued(receipt)
 
         def body(work: _Work) -> Posted:
             if (
@@ -844,7 +846,7 @@ class Ledger:
             InvalidAmountError: more than the credit holds on any date from the refund's.
         """
         self._own(refund.company_id, "refund", refund.id)
-        issued = refund if refund.status is _S.ISSUED else _to_issued(refund)
+        issued = _to_issued(refund)
 
         def body(work: _Work) -> Posted:
             credit = self._document(work, refund.refunds)
@@ -1336,7 +1338,7 @@ def _dated(document: Receipt | CreditMemo) -> date:
     return document.document_date if isinstance(document, CreditMemo) else document.received_date
 
 
-def _to_issued(document: Any) -> Any:
+def _to_issued(document: _Doc) -> _Doc:
     """Move a draft or approved document to issued along its lifecycle."""
     if document.status is _S.ISSUED:
         return document
