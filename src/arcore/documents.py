@@ -226,6 +226,8 @@ class PaymentMethod(StrEnum):
     """A wire transfer (fees may be deducted on the way)."""
     CASH = "cash"
     """Notes and coins."""
+    OTHER = "other"
+    """Anything else, or not known (payments imported from a file that does not say)."""
 
 
 # --- field types ---------------------------------------------------------------------------

@@ -154,6 +154,10 @@ class LedgerSession(Protocol):
         """A document by id, with its current status and dispute flag."""
         ...
 
+    def document_entry_id(self, document_id: str) -> str | None:
+        """The id of the entry that issued or recorded a document (imported ones too)."""
+        ...
+
     def document_id_by_number(self, kind: str, number: str) -> str | None:
         """The id of the document of ``kind`` numbered ``number``, if any."""
         ...

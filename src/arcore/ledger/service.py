@@ -920,9 +920,10 @@ class Ledger:
                     field="document_id",
                     value=document.id,
                 )
-            entry_id = self._entry_id(work, document)
-            original = work.session.entry(entry_id)
-            assert original is not None
+            entry_id = work.session.document_entry_id(document.id)
+            original = None if entry_id is None else work.session.entry(entry_id)
+            if original is None:
+                raise _missing("entry of", document.id, "The document was never posted")
             meta = work.meta(on)
             undo = work.post(
                 reversal(
@@ -1243,12 +1244,6 @@ class Ledger:
                 value=document.id,
             )
         return document
-
-    def _entry_id(self, work: _Work, document: Document) -> str:
-        for entry in work.session.entries(document_id=document.id):
-            if entry.reverses is None and entry.kind.value == document.kind:
-                return entry.id
-        raise _missing("entry of", document.id, "The document was never posted")
 
     def _undeposited(self, work: _Work, receipt: Receipt) -> Money:
         moves = work.session.movements(work.chart.code(_R.UNDEPOSITED_FUNDS), source_id=receipt.id)

@@ -137,6 +137,8 @@ class _Problems:
         self.found: list[ArcoreError] = []
 
     def add(self, file: Path, row: int, column: str, value: object, message: str) -> None:
+        if value not in (None, "") and str(value) not in message:
+            message = f"{value!r}: {message}"
         self.found.append(
             ValidationError(message, file=file.name, row=row, field=column, value=value)
         )
@@ -617,6 +619,9 @@ class _Import:
             strict=True,
         ):
             if mine != theirs:
+                if column == "amount":  # as the file and the store's user write it
+                    mine = _units_text(mine, doc["currency"])
+                    theirs = _units_text(theirs, doc["currency"])
                 self.problems.add(
                     path,
                     number,
@@ -956,6 +961,7 @@ class _Import:
         """Nothing is ever over-applied: every touched balance stays within 0..amount."""
         ar, unapplied = self.code(AccountRole.AR_CONTROL), self.code(AccountRole.UNAPPLIED_CASH)
         p, d = postings, documents
+        overdrawn: dict[tuple[str, str], str] = {}
         for account, link, kinds, low_is_zero in (
             (ar, p.c.document_id, ("invoice", "debit_memo"), True),
             (unapplied, p.c.source_id, ("payment",), False),
@@ -975,16 +981,24 @@ class _Import:
                 .group_by(d.c.id, d.c.kind, d.c.amount_minor, d.c.currency)
                 .having(bad)
             )
+            column = "document_no" if low_is_zero else "payment_id"
             for doc_id, kind, _amount, currency, units in self.connection.execute(query):
                 over = -units if low_is_zero else units
-                self.problems.add(
-                    path,
-                    0,
-                    "applied_amount",
-                    doc_id,
+                overdrawn[column, doc_id] = (
                     f"{kind.replace('_', ' ')} {doc_id} would be over-applied by "
-                    f"{_units_text(over, currency)} {currency}",
+                    f"{_units_text(over, currency)} {currency}"
                 )
+        if not overdrawn:
+            return
+        # Name the rows that apply to what is over-applied (read the file again: this is
+        # the error path, and the rows were all valid cells the first time).
+        for number, row in _rows(path, "applications", _Problems()):
+            for column in ("document_no", "payment_id"):
+                message = overdrawn.get((column, _text(row, column)))
+                if message is not None:
+                    self.problems.add(
+                        path, number, "applied_amount", _text(row, "applied_amount"), message
+                    )
 
     def _flush(self, out: _Batch, table: str, columns: Sequence[str]) -> None:
         # Written even after a problem (it all rolls back), so later files still find the
@@ -1116,5 +1130,10 @@ def import_files(
             if path is not None:
                 step(Path(path))
         if job.problems.found:
-            raise InputRejectedError.listing(job.problems.found)
+            # In file then row order, as InputRejectedError promises (a file's checks
+            # find its problems in several passes).
+            found = job.problems.found
+            files = {name: index for index, name in enumerate(dict.fromkeys(p.file for p in found))}
+            found.sort(key=lambda problem: (files[problem.file], problem.row or 0))
+            raise InputRejectedError.listing(found)
         return job.report

@@ -148,8 +148,9 @@ postings = Table(
     Column("customer_id", String(_ID), nullable=True),
     Column("document_id", String(_ID), nullable=True),
     Column("source_id", String(_ID), nullable=True),
-    Index(None, "company_id", "document_id"),
-    Index(None, "company_id", "source_id"),
+    # A document's (or receipt's) balance on one account: the guards and status updates.
+    Index(None, "company_id", "document_id", "account"),
+    Index(None, "company_id", "source_id", "account"),
     Index(None, "company_id", "customer_id"),
     Index(None, "company_id", "account", "entry_date"),
 )

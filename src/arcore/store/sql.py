@@ -335,6 +335,14 @@ class SqlSession:
             update={"status": DocumentStatus(row.status), "disputed": bool(row.disputed)}
         )
 
+    def document_entry_id(self, document_id: str) -> str | None:
+        """The id of the entry that issued or recorded a document (imported ones too)."""
+        return self.connection.scalar(
+            select(documents.c.entry_id).where(
+                documents.c.company_id == self._company_id, documents.c.id == document_id
+            )
+        )
+
     def document_id_by_number(self, kind: str, number: str) -> str | None:
         """The id of the document of ``kind`` numbered ``number``, if any."""
         return self.connection.scalar(

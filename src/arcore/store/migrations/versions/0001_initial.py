@@ -122,8 +122,14 @@ def upgrade() -> None:
         sa.Column("source_id", sa.String(_ID), nullable=True),
         sa.PrimaryKeyConstraint("company_id", "entry_id", "line", name="pk_postings"),
     )
-    op.create_index("ix_postings_company_id_document_id", "postings", ["company_id", "document_id"])
-    op.create_index("ix_postings_company_id_source_id", "postings", ["company_id", "source_id"])
+    op.create_index(
+        "ix_postings_company_id_document_id_account",
+        "postings",
+        ["company_id", "document_id", "account"],
+    )
+    op.create_index(
+        "ix_postings_company_id_source_id_account", "postings", ["company_id", "source_id", "account"]
+    )
     op.create_index("ix_postings_company_id_customer_id", "postings", ["company_id", "customer_id"])
     op.create_index(
         "ix_postings_company_id_account_entry_date",
