@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from pydantic import ValidationError as PydanticValidationError
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, select
 
 from arcore.documents import Customer
 from arcore.errors import ArcoreError, InputRejectedError, ValidationError
@@ -53,8 +53,7 @@ from arcore.ledger.accounts import AccountRole, ChartOfAccounts
 from arcore.ledger.journal import EntryKind
 from arcore.ledger.repository import Books
 from arcore.money import is_currency, minor_units
-from arcore.store.schema import applications as applications_table
-from arcore.store.schema import documents, journal_entries, postings
+from arcore.store.schema import documents, journal_entries
 from arcore.store.sql import SqlSession, SqlStore
 from arcore.terms import Terms, due_date, parse_terms
 
@@ -220,7 +219,13 @@ def _parsed_terms(text: str) -> Terms:
 
 
 def _units_text(units: int, currency: str) -> str:
-    return str(Decimal(units).scaleb(-minor_units(currency)))
+    """Minor units as the decimal string of the amount (``12345, "USD"`` → ``123.45``)."""
+    places = minor_units(currency)
+    sign, units = ("-", -units) if units < 0 else ("", units)
+    if not places:
+        return f"{sign}{units}"
+    whole, part = divmod(units, 10**places)
+    return f"{sign}{whole}.{part:0{places}d}"
 
 
 # --- the import --------------------------------------------------------------------------
@@ -282,6 +287,13 @@ class _Writer:
             marks = ", ".join([self.mark] * len(columns))
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
             self.connection.exec_driver_sql(sql, rows)
+
+    def update_statuses(self, changes: list[tuple[str, str, str]]) -> None:
+        """Set ``(status, company_id, id)`` on documents."""
+        if changes:
+            m = self.mark
+            sql = f"UPDATE documents SET status = {m} WHERE company_id = {m} AND id = {m}"
+            self.connection.exec_driver_sql(sql, changes)
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -415,6 +427,7 @@ class _Import:
             )
         )
         self.writer = _Writer(self.connection, self.company_id, int(last or 0))
+        self.overdrawn: dict[tuple[str, str], str] = {}  # (column, id) → problem
         self.customer_terms: dict[str, Terms | None] = {}  # customers seen (few, not documents)
 
     def code(self, role: AccountRole) -> str:
@@ -436,6 +449,23 @@ class _Import:
                 table.c.company_id == self.company_id, table.c.id.in_(chunk)
             )
             for row in self.connection.execute(query):
+                found[row[0]] = tuple(row[1:])
+        return found
+
+    def _existing_amounts(self, ids: Sequence[str]) -> dict[str, Row]:
+        """Applications already stored: id → (amount, discount, write-off) in minor units.
+
+        Plain SQL: integers need no conversion, and this runs for every row of a large file.
+        """
+        found: dict[str, Row] = {}
+        m = self.writer.mark
+        for start in range(0, len(ids), _LOOKUP):
+            chunk = ids[start : start + _LOOKUP]
+            sql = (
+                "SELECT id, amount_minor, discount_minor, write_off_minor FROM applications "
+                f"WHERE company_id = {m} AND id IN ({', '.join([m] * len(chunk))})"
+            )
+            for row in self.connection.exec_driver_sql(sql, (self.company_id, *chunk)):
                 found[row[0]] = tuple(row[1:])
         return found
 
@@ -829,9 +859,7 @@ class _Import:
                 "document_date",
             )
             ids = [f"import:{r[2]}>{r[3]}@{r[4]}" for r in raw]
-            existing = self._existing(
-                ids, applications_table, "amount_minor", "discount_minor", "write_off_minor"
-            )
+            existing = self._existing_amounts(ids)
             out = _Batch()
             seen: set[str] = set()
             unchanged = 0
@@ -920,81 +948,58 @@ class _Import:
             touched = sorted({r[2] for r in out.records} | {r[3] for r in out.records})
             self._settle(touched)
             self._count("applications", len(batch), len(out.records), unchanged)
-        self._check_over_application(path)
+        self._name_overdrawn_rows(path)
 
     def _settle(self, ids: Sequence[str]) -> None:
-        """Set the status of the documents and payments an application batch touched."""
+        """Check and settle the documents and payments an application batch touched.
+
+        One query per chunk of ids reads each one's amount, status and balance (on the
+        postings' document and source indexes). A balance outside 0..amount is over-applied
+        (nothing is ever over-applied: it is recorded, to be reported by row); otherwise
+        only the statuses that change are written.
+        """
         ar, unapplied = self.code(AccountRole.AR_CONTROL), self.code(AccountRole.UNAPPLIED_CASH)
-        p, d = postings, documents
+        m = self.writer.mark
+        balance = (
+            "(SELECT COALESCE(SUM(p.amount_minor), 0) FROM postings p "
+            f"WHERE p.company_id = d.company_id AND p.{{link}} = d.id AND p.account = {m})"
+        )
+        changes: list[tuple[str, str, str]] = []
         for start in range(0, len(ids), _LOOKUP):
             chunk = ids[start : start + _LOOKUP]
-            ar_left = (
-                select(func.coalesce(func.sum(p.c.amount_minor), 0))
-                .where(
-                    p.c.company_id == d.c.company_id, p.c.document_id == d.c.id, p.c.account == ar
-                )
-                .scalar_subquery()
+            sql = (
+                f"SELECT d.id, d.kind, d.amount_minor, d.status, d.currency, "
+                f"{balance.format(link='document_id')}, {balance.format(link='source_id')} "
+                f"FROM documents d WHERE d.company_id = {m} "
+                f"AND d.id IN ({', '.join([m] * len(chunk))})"
             )
-            cash_left = (
-                select(func.coalesce(-func.sum(p.c.amount_minor), 0))
-                .where(
-                    p.c.company_id == d.c.company_id,
-                    p.c.source_id == d.c.id,
-                    p.c.account == unapplied,
-                )
-                .scalar_subquery()
-            )
-            for kinds, left in (
-                (("invoice", "debit_memo"), ar_left),
-                (("payment",), cash_left),
-            ):
-                where = (d.c.company_id == self.company_id, d.c.id.in_(chunk), d.c.kind.in_(kinds))
-                self.connection.execute(update(d).where(*where).values(status="paid"))
-                self.connection.execute(
-                    update(d).where(*where, left != 0).values(status="partially_paid")
-                )
-                self.connection.execute(
-                    update(d).where(*where, left == d.c.amount_minor).values(status="issued")
-                )
+            rows = self.connection.exec_driver_sql(sql, (ar, unapplied, self.company_id, *chunk))
+            for doc_id, kind, amount, status, currency, receivable, cash in rows:
+                if kind not in ("invoice", "debit_memo", "payment") or status == "void":
+                    continue
+                units = int(receivable) if kind != "payment" else -int(cash)
+                if not 0 <= units <= amount:
+                    column = "payment_id" if kind == "payment" else "document_no"
+                    self.overdrawn[column, doc_id] = (
+                        f"{kind.replace('_', ' ')} {doc_id} would be over-applied by "
+                        f"{_units_text(-units, currency)} {currency}"
+                    )
+                    continue
+                new = "issued" if units == amount else "partially_paid" if units else "paid"
+                if new == "paid" and status == "written_off":
+                    continue  # closed either way; keep how it was closed
+                if new != status:
+                    changes.append((new, self.company_id, doc_id))
+        self.writer.update_statuses(changes)
 
-    def _check_over_application(self, path: Path) -> None:
-        """Nothing is ever over-applied: every touched balance stays within 0..amount."""
-        ar, unapplied = self.code(AccountRole.AR_CONTROL), self.code(AccountRole.UNAPPLIED_CASH)
-        p, d = postings, documents
-        overdrawn: dict[tuple[str, str], str] = {}
-        for account, link, kinds, low_is_zero in (
-            (ar, p.c.document_id, ("invoice", "debit_memo"), True),
-            (unapplied, p.c.source_id, ("payment",), False),
-        ):
-            left = func.sum(p.c.amount_minor)
-            bad = (
-                (left < 0) | (left > d.c.amount_minor)
-                if low_is_zero
-                else ((left > 0) | (left < -d.c.amount_minor))
-            )
-            query = (
-                select(d.c.id, d.c.kind, d.c.amount_minor, d.c.currency, left)
-                .select_from(p.join(d, (d.c.company_id == p.c.company_id) & (d.c.id == link)))
-                .where(
-                    p.c.company_id == self.company_id, p.c.account == account, d.c.kind.in_(kinds)
-                )
-                .group_by(d.c.id, d.c.kind, d.c.amount_minor, d.c.currency)
-                .having(bad)
-            )
-            column = "document_no" if low_is_zero else "payment_id"
-            for doc_id, kind, _amount, currency, units in self.connection.execute(query):
-                over = -units if low_is_zero else units
-                overdrawn[column, doc_id] = (
-                    f"{kind.replace('_', ' ')} {doc_id} would be over-applied by "
-                    f"{_units_text(over, currency)} {currency}"
-                )
-        if not overdrawn:
+    def _name_overdrawn_rows(self, path: Path) -> None:
+        """Report every row applying to what :meth:`_settle` found over-applied."""
+        if not self.overdrawn:
             return
-        # Name the rows that apply to what is over-applied (read the file again: this is
-        # the error path, and the rows were all valid cells the first time).
+        # Read the file again: this is the error path, and the rows' cells were all valid.
         for number, row in _rows(path, "applications", _Problems()):
             for column in ("document_no", "payment_id"):
-                message = overdrawn.get((column, _text(row, column)))
+                message = self.overdrawn.get((column, _text(row, column)))
                 if message is not None:
                     self.problems.add(
                         path, number, "applied_amount", _text(row, "applied_amount"), message
@@ -1070,6 +1075,13 @@ def _payment_json(company_id: str, pay: dict[str, Any]) -> str:
     )
 
 
+def _json_text(text: str) -> str:
+    """``text`` as a JSON string; plain ids need no escaping, others go through json."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return json.dumps(text)
+
+
 def _application_json(
     company_id: str,
     app_id: str,
@@ -1079,19 +1091,17 @@ def _application_json(
     currency: str,
     amounts: tuple[int, int, int],
 ) -> str:
-    amount, discount, write_off = (_money_json(units, currency) for units in amounts)
-    return json.dumps(
-        {
-            "company_id": company_id,
-            "id": app_id,
-            "source_id": source,
-            "target_id": target,
-            "applied_date": day.isoformat(),
-            "amount": amount,
-            "discount": discount,
-            "write_off": write_off,
-        },
-        separators=(",", ":"),
+    # Built by hand (a million times in a large import); ids go through json.dumps.
+    amount, discount, write_off = (
+        f'{{"amount":"{_units_text(units, currency)}","currency":"{currency}"}}'
+        for units in amounts
+    )
+    dumps = _json_text
+    return (
+        f'{{"company_id":{dumps(company_id)},"id":{dumps(app_id)},'
+        f'"source_id":{dumps(source)},"target_id":{dumps(target)},'
+        f'"applied_date":"{day.isoformat()}","amount":{amount},"discount":{discount},'
+        f'"write_off":{write_off}}}'
     )
 
 

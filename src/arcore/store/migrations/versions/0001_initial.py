@@ -128,7 +128,9 @@ def upgrade() -> None:
         ["company_id", "document_id", "account"],
     )
     op.create_index(
-        "ix_postings_company_id_source_id_account", "postings", ["company_id", "source_id", "account"]
+        "ix_postings_company_id_source_id_account",
+        "postings",
+        ["company_id", "source_id", "account"],
     )
     op.create_index("ix_postings_company_id_customer_id", "postings", ["company_id", "customer_id"])
     op.create_index(
