@@ -441,7 +441,9 @@ class _Import:
         if self.progress is not None:
             self.progress(kind, report.read[kind])
 
-    def _existing(self, ids: Sequence[str], table: Any, *columns: str) -> dict[str, Row]:
+    def _existing(self, ids: Sequence[str], *columns: str) -> dict[str, Row]:
+        """Documents already stored: id → the given columns (dates as dates)."""
+        table = documents
         found: dict[str, Row] = {}
         for start in range(0, len(ids), _LOOKUP):
             chunk = ids[start : start + _LOOKUP]
@@ -452,20 +454,22 @@ class _Import:
                 found[row[0]] = tuple(row[1:])
         return found
 
-    def _existing_amounts(self, ids: Sequence[str]) -> dict[str, Row]:
-        """Applications already stored: id → (amount, discount, write-off) in minor units.
+    def _lookup(self, table: str, columns: str, ids: Sequence[str]) -> dict[str, Row]:
+        """Rows already stored: id → ``columns`` (comma-separated), as the driver gives them.
 
-        Plain SQL: integers need no conversion, and this runs for every row of a large file.
+        Plain SQL (dates come back as text on SQLite): this runs for every row of a large
+        file, and SQLAlchemy's compilation of a 500-item IN list costs more than the query.
         """
         found: dict[str, Row] = {}
         m = self.writer.mark
         for start in range(0, len(ids), _LOOKUP):
             chunk = ids[start : start + _LOOKUP]
             sql = (
-                "SELECT id, amount_minor, discount_minor, write_off_minor FROM applications "
+                f"SELECT id, {columns} FROM {table} "
                 f"WHERE company_id = {m} AND id IN ({', '.join([m] * len(chunk))})"
             )
-            for row in self.connection.exec_driver_sql(sql, (self.company_id, *chunk)):
+            rows = self.connection.exec_driver_sql(sql, (self.company_id, *chunk)).fetchall()
+            for row in rows:
                 found[row[0]] = tuple(row[1:])
         return found
 
@@ -557,7 +561,6 @@ class _Import:
                     self.problems.add(path, number, bad.column, bad.value, bad.message)
             existing = self._existing(
                 [doc["id"] for _, doc in parsed],
-                documents,
                 "kind",
                 "customer_id",
                 "currency",
@@ -730,7 +733,6 @@ class _Import:
                     self.problems.add(path, number, bad.column, bad.value, bad.message)
             existing = self._existing(
                 [p["id"] for _, p in parsed],
-                documents,
                 "kind",
                 "customer_id",
                 "currency",
@@ -850,16 +852,15 @@ class _Import:
                     )
                 except _CellError as bad:
                     self.problems.add(path, number, bad.column, bad.value, bad.message)
-            docs = self._existing(
+            docs = self._lookup(
+                "documents",
+                "kind, customer_id, currency, document_date",
                 sorted({r[2] for r in raw} | {r[3] for r in raw}),
-                documents,
-                "kind",
-                "customer_id",
-                "currency",
-                "document_date",
             )
             ids = [f"import:{r[2]}>{r[3]}@{r[4]}" for r in raw]
-            existing = self._existing_amounts(ids)
+            existing = self._lookup(
+                "applications", "amount_minor, discount_minor, write_off_minor", ids
+            )
             out = _Batch()
             seen: set[str] = set()
             unchanged = 0
@@ -973,7 +974,9 @@ class _Import:
                 f"FROM documents d WHERE d.company_id = {m} "
                 f"AND d.id IN ({', '.join([m] * len(chunk))})"
             )
-            rows = self.connection.exec_driver_sql(sql, (ar, unapplied, self.company_id, *chunk))
+            rows = self.connection.exec_driver_sql(
+                sql, (ar, unapplied, self.company_id, *chunk)
+            ).fetchall()
             for doc_id, kind, amount, status, currency, receivable, cash in rows:
                 if kind not in ("invoice", "debit_memo", "payment") or status == "void":
                     continue
