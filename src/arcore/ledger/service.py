@@ -170,6 +170,10 @@ class _Work:
             idempotency_key=self.key,
         )
 
+    def result(self, **what: Any) -> Posted:
+        """The command's :class:`Posted` result: its name and key, and ``what`` it did."""
+        return Posted(command=self.command, idempotency_key=self.key, **what)
+
     def post(self, entry: JournalEntry) -> JournalEntry:
         closed = self.books.closed_through
         if closed is not None and entry.entry_date <= closed:
@@ -302,7 +306,7 @@ class Ledger:
                     value=self.company_id,
                 )
             work.session.insert_books(books)
-            return Posted(command=work.command, idempotency_key=work.key)
+            return work.result()
 
         return self._run(
             "open_books",
@@ -338,7 +342,7 @@ class Ledger:
                     value=customer.parent_id,
                 )
             work.session.put_customer(customer)
-            return Posted(command=work.command, idempotency_key=work.key, customer=customer)
+            return work.result(customer=customer)
 
         return self._run(
             "add_customer",
@@ -394,9 +398,7 @@ class Ledger:
             }[issued.kind]
             entry = work.post(rule(issued, work.chart, work.meta(None)))  # type: ignore[operator]
             work.session.insert_document(issued, entry_id=entry.id)
-            return Posted(
-                command=work.command, idempotency_key=work.key, entries=(entry,), document=issued
-            )
+            return work.result(entries=(entry,), document=issued)
 
         return self._run(
             "issue",
@@ -451,9 +453,7 @@ class Ledger:
             self._new_document(work, recorded)
             entry = work.post(rule(recorded, work.chart, work.meta(None)))
             work.session.insert_document(recorded, entry_id=entry.id)
-            return Posted(
-                command=work.command, idempotency_key=work.key, entries=(entry,), document=recorded
-            )
+            return work.result(entries=(entry,), document=recorded)
 
         return self._run(
             receipt.kind,
@@ -507,9 +507,7 @@ class Ledger:
 
         def body(work: _Work) -> Posted:
             entry = self._apply(work, application)
-            return Posted(
-                command=work.command,
-                idempotency_key=work.key,
+            return work.result(
                 entries=(entry,),
                 applications=(application,),
             )
@@ -613,9 +611,7 @@ class Ledger:
                 )
                 self._apply(work, again)
                 created = (again,)
-            return Posted(
-                command=work.command,
-                idempotency_key=work.key,
+            return work.result(
                 entries=tuple(work.entries),
                 applications=created,
             )
@@ -778,9 +774,7 @@ class Ledger:
                 )
             )
             settled = self._check_and_settle(work, document.id, closing="written_off")
-            return Posted(
-                command=work.command, idempotency_key=work.key, entries=(entry,), document=settled
-            )
+            return work.result(entries=(entry,), document=settled)
 
         return self._run(
             "write_off",
@@ -820,9 +814,7 @@ class Ledger:
                 )
             )
             settled = self._check_and_settle(work, document.id, closing="paid")
-            return Posted(
-                command=work.command, idempotency_key=work.key, entries=(entry,), document=settled
-            )
+            return work.result(entries=(entry,), document=settled)
 
         return self._run(
             "recover",
@@ -882,9 +874,7 @@ class Ledger:
             )
             work.session.insert_document(issued, entry_id=entry.id)
             self._check_and_settle(work, credit.id, closing="paid")
-            return Posted(
-                command=work.command, idempotency_key=work.key, entries=(entry,), document=issued
-            )
+            return work.result(entries=(entry,), document=issued)
 
         return self._run(
             "refund",
@@ -941,9 +931,7 @@ class Ledger:
             work.session.set_status(document.id, _S.VOID, document.disputed)
             if isinstance(document, Refund):
                 self._check_and_settle(work, document.refunds, closing="paid")
-            return Posted(
-                command=work.command, idempotency_key=work.key, entries=(undo,), document=voided
-            )
+            return work.result(entries=(undo,), document=voided)
 
         return self._run(
             "void",
@@ -1009,9 +997,7 @@ class Ledger:
                     source=True,
                     what="already verified",
                 )
-            return Posted(
-                command=work.command, idempotency_key=work.key, entries=tuple(work.entries)
-            )
+            return work.result(entries=tuple(work.entries))
 
         return self._run(
             "verify_deposit",
@@ -1040,7 +1026,7 @@ class Ledger:
         def body(work: _Work) -> Posted:
             changed = with_dispute(self._document(work, document_id), disputed)
             work.session.set_status(changed.id, changed.status, changed.disputed)
-            return Posted(command=work.command, idempotency_key=work.key, document=changed)
+            return work.result(document=changed)
 
         return self._run(
             "set_dispute",
@@ -1070,7 +1056,7 @@ class Ledger:
                     value=through,
                 )
             work.session.set_closed_through(through)
-            return Posted(command=work.command, idempotency_key=work.key)
+            return work.result()
 
         return self._run(
             "close_period",

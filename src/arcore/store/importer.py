@@ -473,6 +473,22 @@ class _Import:
                 found[row[0]] = tuple(row[1:])
         return found
 
+    def _parse_documents(
+        self,
+        path: Path,
+        batch: list[tuple[int, dict[str, str]]],
+        parse: Callable[[dict[str, str]], dict[str, Any]],
+    ) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, Row]]:
+        """Parse a batch of document or payment rows; what the store already holds of them."""
+        parsed = []
+        for number, row in batch:
+            try:
+                parsed.append((number, parse(row)))
+            except _CellError as bad:
+                self.problems.add(path, number, bad.column, bad.value, bad.message)
+        columns = ("kind", "customer_id", "currency", "document_date", "due_date", "amount_minor")
+        return parsed, self._existing([item["id"] for _, item in parsed], *columns)
+
     # --- customers ---------------------------------------------------------------------------
 
     def customers(self, path: Path) -> None:
@@ -553,21 +569,7 @@ class _Import:
     def documents(self, path: Path) -> None:
         ar, opening = self.code(AccountRole.AR_CONTROL), self.code(AccountRole.OPENING_BALANCES)
         for batch in _batches(_rows(path, "documents", self.problems)):
-            parsed = []
-            for number, row in batch:
-                try:
-                    parsed.append((number, self._document(row)))
-                except _CellError as bad:
-                    self.problems.add(path, number, bad.column, bad.value, bad.message)
-            existing = self._existing(
-                [doc["id"] for _, doc in parsed],
-                "kind",
-                "customer_id",
-                "currency",
-                "document_date",
-                "due_date",
-                "amount_minor",
-            )
+            parsed, existing = self._parse_documents(path, batch, self._document)
             out = _Batch()
             seen: set[str] = set()
             unchanged = 0
@@ -725,21 +727,7 @@ class _Import:
         undeposited = self.code(AccountRole.UNDEPOSITED_FUNDS)
         unapplied = self.code(AccountRole.UNAPPLIED_CASH)
         for batch in _batches(_rows(path, "payments", self.problems)):
-            parsed = []
-            for number, row in batch:
-                try:
-                    parsed.append((number, self._payment(row)))
-                except _CellError as bad:
-                    self.problems.add(path, number, bad.column, bad.value, bad.message)
-            existing = self._existing(
-                [p["id"] for _, p in parsed],
-                "kind",
-                "customer_id",
-                "currency",
-                "document_date",
-                "due_date",
-                "amount_minor",
-            )
+            parsed, existing = self._parse_documents(path, batch, self._payment)
             out = _Batch()
             seen: set[str] = set()
             unchanged = 0
