@@ -35,82 +35,39 @@ Rows are read, checked and written in batches, so memory does not grow with the 
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
-from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import Connection, func, select
 
-from arcore.documents import Customer
-from arcore.errors import ArcoreError, InputRejectedError, ValidationError
+from arcore.csvfiles import (
+    COLUMNS,
+    CellError,
+    Problems,
+    batches,
+    customer_from_row,
+    date_cell,
+    document_fields,
+    minor_cell,
+    payment_fields,
+    read_rows,
+    text_cell,
+    units_text,
+)
+from arcore.errors import InputRejectedError
 from arcore.ledger.accounts import AccountRole, ChartOfAccounts
 from arcore.ledger.journal import EntryKind
 from arcore.ledger.repository import Books
-from arcore.money import is_currency, minor_units
 from arcore.store.schema import documents, journal_entries
 from arcore.store.sql import SqlSession, SqlStore
-from arcore.terms import Terms, due_date, parse_terms
+from arcore.terms import Terms
 
 __all__ = ["COLUMNS", "ImportReport", "Progress", "import_files"]
 
-COLUMNS: Final = {
-    "customers": (
-        "customer_id",
-        "name",
-        "aliases",
-        "bank_accounts",
-        "parent_id",
-        "currency",
-        "terms",
-        "credit_limit",
-    ),
-    "documents": (
-        "document_no",
-        "kind",
-        "customer_id",
-        "document_date",
-        "due_date",
-        "terms",
-        "currency",
-        "amount",
-        "open_amount",
-    ),
-    "payments": (
-        "payment_id",
-        "received_date",
-        "amount",
-        "currency",
-        "payer_name",
-        "payer_account",
-        "reference",
-        "remittance",
-        "customer_id",
-    ),
-    "applications": (
-        "payment_id",
-        "document_no",
-        "applied_date",
-        "applied_amount",
-        "discount_amount",
-        "writeoff_amount",
-    ),
-}
-"""The columns each file has (``open_amount`` and the payments' optional columns may be empty)."""
-
-_REQUIRED: Final = {
-    "customers": ("customer_id", "name", "currency"),
-    "documents": ("document_no", "kind", "customer_id", "document_date", "currency", "amount"),
-    "payments": ("payment_id", "received_date", "amount", "currency"),
-    "applications": ("payment_id", "document_no", "applied_date", "applied_amount"),
-}
-_KINDS: Final = frozenset({"invoice", "debit_memo", "credit_memo"})
-_BATCH: Final = 5000
 _LOOKUP: Final = 500
 _ACTOR: Final = "import"
 
@@ -129,143 +86,7 @@ class ImportReport:
     unchanged: dict[str, int] = field(default_factory=dict)
 
 
-class _Problems:
-    """Every problem found, refused together at the end."""
-
-    def __init__(self) -> None:
-        self.found: list[ArcoreError] = []
-
-    def add(self, file: Path, row: int, column: str, value: object, message: str) -> None:
-        if value not in (None, "") and str(value) not in message:
-            message = f"{value!r}: {message}"
-        self.found.append(
-            ValidationError(message, file=file.name, row=row, field=column, value=value)
-        )
-
-
-# --- reading and checking cells --------------------------------------------------------------
-
-
-class _CellError(Exception):
-    """A cell that cannot be read; carries the column, the value and why."""
-
-    def __init__(self, column: str, value: str, message: str) -> None:
-        super().__init__(message)
-        self.column, self.value, self.message = column, value, message
-
-
-def _text(row: dict[str, str], column: str, *, required: bool = False) -> str:
-    value = (row.get(column) or "").strip()
-    if required and not value:
-        raise _CellError(column, value, f"{column} is empty")
-    return value
-
-
-def _date(row: dict[str, str], column: str, *, required: bool = True) -> date | None:
-    value = _text(row, column, required=required)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise _CellError(column, value, f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
-
-
-def _currency(row: dict[str, str], column: str = "currency") -> str:
-    value = _text(row, column, required=True).upper()
-    if not is_currency(value):
-        raise _CellError(column, value, f"{value!r} is not an ISO 4217 currency code")
-    return value
-
-
-def _minor(
-    row: dict[str, str], column: str, currency: str, *, required: bool = True, zero: bool = False
-) -> int | None:
-    """A decimal string as whole minor units of ``currency`` (never through a float)."""
-    value = _text(row, column, required=required)
-    if not value:
-        return None
-    try:
-        amount = Decimal(value)
-    except ArithmeticError:
-        raise _CellError(column, value, f"{value!r} is not a decimal amount") from None
-    if not amount.is_finite():
-        raise _CellError(column, value, f"{value!r} is not a decimal amount")
-    scaled = amount.scaleb(minor_units(currency))
-    if scaled != scaled.to_integral_value():
-        raise _CellError(column, value, f"{value} has more decimals than {currency} allows")
-    units = int(scaled)
-    if units < 0 or (units == 0 and not zero):
-        raise _CellError(column, value, f"{value} must be {'zero or ' if zero else ''}positive")
-    return units
-
-
-def _terms(text: str, column: str = "terms") -> Terms:
-    try:
-        return _parsed_terms(text)
-    except ArcoreError as error:
-        raise _CellError(column, text, error.message) from None
-
-
-_TERMS_CACHE: dict[str, Terms] = {}
-
-
-def _parsed_terms(text: str) -> Terms:
-    # A registry of parsed notations: files repeat a handful of terms a million times.
-    found = _TERMS_CACHE.get(text)
-    if found is None:
-        found = _TERMS_CACHE[text] = parse_terms(text)
-    return found
-
-
-def _units_text(units: int, currency: str) -> str:
-    """Minor units as the decimal string of the amount (``12345, "USD"`` → ``123.45``)."""
-    places = minor_units(currency)
-    sign, units = ("-", -units) if units < 0 else ("", units)
-    if not places:
-        return f"{sign}{units}"
-    whole, part = divmod(units, 10**places)
-    return f"{sign}{whole}.{part:0{places}d}"
-
-
 # --- the import --------------------------------------------------------------------------
-
-
-def _rows(path: Path, kind: str, problems: _Problems) -> Iterator[tuple[int, dict[str, str]]]:
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as error:
-        problems.add(path, 0, "", str(path), f"cannot read the file: {error.strerror}")
-        return
-    with handle:
-        reader = csv.DictReader(handle)
-        try:
-            header = reader.fieldnames or []
-        except UnicodeDecodeError:
-            problems.add(path, 1, "", None, "the file is not UTF-8 text")
-            return
-        missing = [c for c in _REQUIRED[kind] if c not in header]
-        for column in missing:
-            problems.add(path, 1, column, None, f"the header has no {column} column")
-        if missing:
-            return
-        try:
-            yield from enumerate(reader, start=2)
-        except (UnicodeDecodeError, csv.Error) as error:
-            problems.add(path, reader.line_num, "", None, f"unreadable: {error}")
-
-
-def _batches(
-    rows: Iterator[tuple[int, dict[str, str]]],
-) -> Iterator[list[tuple[int, dict[str, str]]]]:
-    batch: list[tuple[int, dict[str, str]]] = []
-    for item in rows:
-        batch.append(item)
-        if len(batch) == _BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 class _Writer:
@@ -419,7 +240,7 @@ class _Import:
         self.company_id = session.company_id
         self.chart = chart
         self.progress = progress
-        self.problems = _Problems()
+        self.problems = Problems()
         self.report = ImportReport()
         last = self.connection.scalar(
             select(func.coalesce(func.max(journal_entries.c.seq), 0)).where(
@@ -484,7 +305,7 @@ class _Import:
         for number, row in batch:
             try:
                 parsed.append((number, parse(row)))
-            except _CellError as bad:
+            except CellError as bad:
                 self.problems.add(path, number, bad.column, bad.value, bad.message)
         columns = ("kind", "customer_id", "currency", "document_date", "due_date", "amount_minor")
         return parsed, self._existing([item["id"] for _, item in parsed], *columns)
@@ -492,11 +313,13 @@ class _Import:
     # --- customers ---------------------------------------------------------------------------
 
     def customers(self, path: Path) -> None:
-        for batch in _batches(_rows(path, "customers", self.problems)):
+        for batch in batches(read_rows(path, "customers", self.problems)):
             imported = unchanged = 0
             for number, row in batch:
-                customer = self._customer(path, number, row)
-                if customer is None:
+                try:
+                    customer = customer_from_row(row, self.company_id)
+                except CellError as bad:
+                    self.problems.add(path, number, bad.column, bad.value, bad.message)
                     continue
                 self.customer_terms[customer.id] = customer.terms
                 stored = self.session.customer(customer.id)
@@ -521,40 +344,6 @@ class _Import:
                 imported += 1
             self._count("customers", len(batch), imported, unchanged)
 
-    def _customer(self, path: Path, number: int, row: dict[str, str]) -> Customer | None:
-        try:
-            currency = _currency(row)
-            limit = _minor(row, "credit_limit", currency, required=False, zero=True)
-            terms_text = _text(row, "terms")
-            fields: dict[str, Any] = {
-                "company_id": self.company_id,
-                "id": _text(row, "customer_id", required=True),
-                "name": _text(row, "name", required=True),
-                "aliases": tuple(a.strip() for a in _text(row, "aliases").split(";") if a.strip()),
-                "bank_accounts": tuple(
-                    a.strip() for a in _text(row, "bank_accounts").split(";") if a.strip()
-                ),
-                "parent_id": _text(row, "parent_id") or None,
-                "currency": currency,
-            }
-            if terms_text:
-                fields["terms"] = _terms(terms_text)
-            if limit is not None:
-                fields["credit_limit"] = {
-                    "amount": _units_text(limit, currency),
-                    "currency": currency,
-                }
-        except _CellError as bad:
-            self.problems.add(path, number, bad.column, bad.value, bad.message)
-            return None
-        try:
-            return Customer.model_validate(fields)
-        except PydanticValidationError as error:
-            detail = error.errors()[0]
-            column = str(detail["loc"][0]) if detail["loc"] else ""
-            self.problems.add(path, number, column, detail.get("input"), detail["msg"])
-            return None
-
     def _terms_of(self, customer_id: str) -> Terms | None:
         if customer_id not in self.customer_terms:
             customer = self.session.customer(customer_id)
@@ -568,8 +357,10 @@ class _Import:
 
     def documents(self, path: Path) -> None:
         ar, opening = self.code(AccountRole.AR_CONTROL), self.code(AccountRole.OPENING_BALANCES)
-        for batch in _batches(_rows(path, "documents", self.problems)):
-            parsed, existing = self._parse_documents(path, batch, self._document)
+        for batch in batches(read_rows(path, "documents", self.problems)):
+            parsed, existing = self._parse_documents(
+                path, batch, lambda row: document_fields(row, self._terms_of)
+            )
             out = _Batch()
             seen: set[str] = set()
             unchanged = 0
@@ -596,48 +387,6 @@ class _Import:
             self._flush(out, "documents", _DOCUMENT_COLUMNS)
             self._count("documents", len(batch), len(out.records), unchanged)
 
-    def _document(self, row: dict[str, str]) -> dict[str, Any]:
-        kind = _text(row, "kind", required=True).lower()
-        if kind not in _KINDS:
-            raise _CellError("kind", kind, "kind must be invoice, debit_memo or credit_memo")
-        currency = _currency(row)
-        amount = _minor(row, "amount", currency)
-        assert amount is not None
-        opened = _minor(row, "open_amount", currency, required=False, zero=True)
-        if opened is not None and opened > amount:
-            raise _CellError("open_amount", row["open_amount"], "open_amount exceeds the amount")
-        dated = _date(row, "document_date")
-        assert dated is not None
-        customer_id = _text(row, "customer_id", required=True)
-        due = _date(row, "due_date", required=False)
-        terms_text = _text(row, "terms")
-        terms = _terms(terms_text) if terms_text else None
-        if due is None and kind != "credit_memo":
-            terms = terms or self._terms_of(customer_id)
-            if terms is None:
-                raise _CellError(
-                    "due_date", "", "no due date, no terms, and no customer to take terms from"
-                )
-            try:
-                due = due_date(terms, dated)
-            except ArcoreError as error:
-                raise _CellError("terms", terms_text, error.message) from None
-        if due is not None and due < dated:
-            raise _CellError(
-                "due_date", row["due_date"], f"due {due} before the document date {dated}"
-            )
-        return {
-            "id": _text(row, "document_no", required=True),
-            "kind": kind,
-            "customer_id": customer_id,
-            "currency": currency,
-            "document_date": dated,
-            "due_date": due,
-            "terms": terms,
-            "amount": amount,
-            "open": amount if opened is None else opened,
-        }
-
     def _same_document(self, path: Path, number: int, doc: dict[str, Any], stored: Row) -> bool:
         ours = (
             doc["kind"],
@@ -655,8 +404,8 @@ class _Import:
         ):
             if mine != theirs:
                 if column == "amount":  # as the file and the store's user write it
-                    mine = _units_text(mine, doc["currency"])
-                    theirs = _units_text(theirs, doc["currency"])
+                    mine = units_text(mine, doc["currency"])
+                    theirs = units_text(theirs, doc["currency"])
                 self.problems.add(
                     path,
                     number,
@@ -726,8 +475,8 @@ class _Import:
     def payments(self, path: Path) -> None:
         undeposited = self.code(AccountRole.UNDEPOSITED_FUNDS)
         unapplied = self.code(AccountRole.UNAPPLIED_CASH)
-        for batch in _batches(_rows(path, "payments", self.problems)):
-            parsed, existing = self._parse_documents(path, batch, self._payment)
+        for batch in batches(read_rows(path, "payments", self.problems)):
+            parsed, existing = self._parse_documents(path, batch, payment_fields)
             out = _Batch()
             seen: set[str] = set()
             unchanged = 0
@@ -792,40 +541,13 @@ class _Import:
             self._flush(out, "documents", _DOCUMENT_COLUMNS)
             self._count("payments", len(batch), len(out.records), unchanged)
 
-    def _payment(self, row: dict[str, str]) -> dict[str, Any]:
-        currency = _currency(row)
-        amount = _minor(row, "amount", currency)
-        remittance = []
-        for part in _text(row, "remittance").split(";"):
-            if not part.strip():
-                continue
-            number, sep, paid = part.partition(":")
-            if not sep or not number.strip():
-                raise _CellError(
-                    "remittance", part, "expected DOCUMENT:AMOUNT pairs separated by ;"
-                )
-            units = _minor({"remittance": paid}, "remittance", currency)
-            assert units is not None
-            remittance.append((number.strip(), _units_text(units, currency)))
-        return {
-            "id": _text(row, "payment_id", required=True),
-            "received_date": _date(row, "received_date"),
-            "amount": amount,
-            "currency": currency,
-            "payer_name": _text(row, "payer_name"),
-            "payer_account": _text(row, "payer_account"),
-            "reference": _text(row, "reference"),
-            "remittance": remittance,
-            "customer_id": _text(row, "customer_id") or None,
-        }
-
     # --- applications ------------------------------------------------------------------------
 
     def applications(self, path: Path) -> None:
         ar, unapplied = self.code(AccountRole.AR_CONTROL), self.code(AccountRole.UNAPPLIED_CASH)
         discounts = self.code(AccountRole.SALES_DISCOUNTS)
         write_offs = self.code(AccountRole.WRITE_OFF_EXPENSE)
-        for batch in _batches(_rows(path, "applications", self.problems)):
+        for batch in batches(read_rows(path, "applications", self.problems)):
             raw = []
             for number, row in batch:
                 try:
@@ -833,12 +555,12 @@ class _Import:
                         (
                             number,
                             row,
-                            _text(row, "payment_id", required=True),
-                            _text(row, "document_no", required=True),
-                            _date(row, "applied_date"),
+                            text_cell(row, "payment_id", required=True),
+                            text_cell(row, "document_no", required=True),
+                            date_cell(row, "applied_date"),
                         )
                     )
-                except _CellError as bad:
+                except CellError as bad:
                     self.problems.add(path, number, bad.column, bad.value, bad.message)
             docs = self._lookup(
                 "documents",
@@ -857,30 +579,34 @@ class _Import:
                 payment, target = docs.get(pay_id), docs.get(doc_id)
                 try:
                     if payment is None or payment[0] != "payment":
-                        raise _CellError(
+                        raise CellError(
                             "payment_id", pay_id, "no such payment in the files or store"
                         )
                     if target is None or target[0] not in ("invoice", "debit_memo"):
-                        raise _CellError("document_no", doc_id, "no such invoice or debit memo")
+                        raise CellError("document_no", doc_id, "no such invoice or debit memo")
                     currency = target[2]
                     if payment[2] != currency:
-                        raise _CellError(
+                        raise CellError(
                             "document_no", doc_id, f"in {currency}, the payment in {payment[2]}"
                         )
                     if payment[1] not in (None, target[1]):
-                        raise _CellError(
+                        raise CellError(
                             "document_no",
                             doc_id,
                             f"customer {target[1]}'s; the payment is customer {payment[1]}'s",
                         )
                     if day < _as_date(payment[3]) or day < _as_date(target[3]):
-                        raise _CellError(
+                        raise CellError(
                             "applied_date", str(day), "before the payment or the document"
                         )
-                    amount = _minor(row, "applied_amount", currency, zero=True)
-                    discount = _minor(row, "discount_amount", currency, required=False, zero=True)
-                    write_off = _minor(row, "writeoff_amount", currency, required=False, zero=True)
-                except _CellError as bad:
+                    amount = minor_cell(row, "applied_amount", currency, zero=True)
+                    discount = minor_cell(
+                        row, "discount_amount", currency, required=False, zero=True
+                    )
+                    write_off = minor_cell(
+                        row, "writeoff_amount", currency, required=False, zero=True
+                    )
+                except CellError as bad:
                     self.problems.add(path, number, bad.column, bad.value, bad.message)
                     continue
                 amounts = (amount or 0, discount or 0, write_off or 0)
@@ -973,7 +699,7 @@ class _Import:
                     column = "payment_id" if kind == "payment" else "document_no"
                     self.overdrawn[column, doc_id] = (
                         f"{kind.replace('_', ' ')} {doc_id} would be over-applied by "
-                        f"{_units_text(-units, currency)} {currency}"
+                        f"{units_text(-units, currency)} {currency}"
                     )
                     continue
                 new = "issued" if units == amount else "partially_paid" if units else "paid"
@@ -988,12 +714,12 @@ class _Import:
         if not self.overdrawn:
             return
         # Read the file again: this is the error path, and the rows' cells were all valid.
-        for number, row in _rows(path, "applications", _Problems()):
+        for number, row in read_rows(path, "applications", Problems()):
             for column in ("document_no", "payment_id"):
-                message = self.overdrawn.get((column, _text(row, column)))
+                message = self.overdrawn.get((column, text_cell(row, column)))
                 if message is not None:
                     self.problems.add(
-                        path, number, "applied_amount", _text(row, "applied_amount"), message
+                        path, number, "applied_amount", text_cell(row, "applied_amount"), message
                     )
 
     def _flush(self, out: _Batch, table: str, columns: Sequence[str]) -> None:
@@ -1009,7 +735,7 @@ def _as_date(value: object) -> date:
 
 
 def _money_json(units: int, currency: str) -> dict[str, str]:
-    return {"amount": _units_text(units, currency), "currency": currency}
+    return {"amount": units_text(units, currency), "currency": currency}
 
 
 def _document_json(company_id: str, doc: dict[str, Any], status: str) -> str:
@@ -1084,8 +810,7 @@ def _application_json(
 ) -> str:
     # Built by hand (a million times in a large import); ids go through json.dumps.
     amount, discount, write_off = (
-        f'{{"amount":"{_units_text(units, currency)}","currency":"{currency}"}}'
-        for units in amounts
+        f'{{"amount":"{units_text(units, currency)}","currency":"{currency}"}}' for units in amounts
     )
     dumps = _json_text
     return (
