@@ -120,8 +120,14 @@ class Problems:
             ValidationError(message, file=file.name, row=row, field=column, value=value)
         )
 
+    # --- reading and checking cells --------------------------------------------------------------
 
-# --- reading and checking cells --------------------------------------------------------------
+    def sorted(self) -> list[ArcoreError]:
+        """The problems in file then row order (a file's checks find them in several passes)."""
+        files = {
+            name: index for index, name in enumerate(dict.fromkeys(p.file for p in self.found))
+        }
+        return sorted(self.found, key=lambda problem: (files[problem.file], problem.row or 0))
 
 
 class CellError(Exception):

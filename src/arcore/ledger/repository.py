@@ -146,6 +146,10 @@ class LedgerSession(Protocol):
         """A customer by id."""
         ...
 
+    def customers(self) -> list[Customer]:
+        """Every customer of the company, by id."""
+        ...
+
     def put_customer(self, customer: Customer) -> None:
         """Insert a customer or replace its master data."""
         ...

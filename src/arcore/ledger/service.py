@@ -1089,6 +1089,11 @@ class Ledger:
             raise _missing("customer", customer_id, "Check the id, or add the customer")
         return customer
 
+    def customers(self) -> list[Customer]:
+        """Every customer, by id."""
+        with self.store.session(self.company_id, write=False) as session:
+            return session.customers()
+
     def document(self, document_id: str) -> Document:
         """A document by id, with its current status (``NotFoundError`` if unknown)."""
         with self.store.session(self.company_id, write=False) as session:

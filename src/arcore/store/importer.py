@@ -856,10 +856,5 @@ def import_files(
             if path is not None:
                 step(Path(path))
         if job.problems.found:
-            # In file then row order, as InputRejectedError promises (a file's checks
-            # find its problems in several passes).
-            found = job.problems.found
-            files = {name: index for index, name in enumerate(dict.fromkeys(p.file for p in found))}
-            found.sort(key=lambda problem: (files[problem.file], problem.row or 0))
-            raise InputRejectedError.listing(found)
+            raise InputRejectedError.listing(job.problems.sorted())
         return job.report

@@ -303,6 +303,15 @@ class SqlSession:
         )
         return None if data is None else Customer.model_validate_json(data)
 
+    def customers(self) -> list[Customer]:
+        """Every customer of the company, by id."""
+        rows = self.connection.scalars(
+            select(customers.c.data)
+            .where(customers.c.company_id == self._company_id)
+            .order_by(customers.c.id)
+        )
+        return [Customer.model_validate_json(data) for data in rows]
+
     def put_customer(self, customer: Customer) -> None:
         """Insert a customer or replace its master data."""
         self.connection.execute(
