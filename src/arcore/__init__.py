@@ -10,6 +10,7 @@ from arcore.adapter import AdapterInfo, Capabilities, RateLimit
 from arcore.errors import (
     AdapterNotInstalledError,
     ArcoreError,
+    BankFileError,
     ConfigurationError,
     ConflictError,
     CurrencyError,
@@ -36,6 +37,7 @@ __all__ = [
     "AdapterInfo",
     "AdapterNotInstalledError",
     "ArcoreError",
+    "BankFileError",
     "Capabilities",
     "ConfigurationError",
     "ConflictError",

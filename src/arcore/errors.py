@@ -10,7 +10,8 @@ ArcoreError
 ├── ValidationError (ValueError)          bad input: a field, a row, a file
 │   ├── InvalidAmountError                not a usable money amount
 │   │   └── FloatAmountError (TypeError)  a float where money was expected
-│   └── TermsError                        credit terms that cannot be parsed or applied
+│   ├── TermsError                        credit terms that cannot be parsed or applied
+│   └── BankFileError                     a bank statement file that cannot be read
 ├── CurrencyError (ValueError)
 │   ├── UnknownCurrencyError              not an ISO 4217 code with minor units
 │   └── CurrencyMismatchError             arithmetic across two currencies
@@ -32,6 +33,7 @@ from typing import Any
 __all__ = [
     "AdapterNotInstalledError",
     "ArcoreError",
+    "BankFileError",
     "ConfigurationError",
     "ConflictError",
     "CurrencyError",
@@ -256,3 +258,12 @@ class InputRejectedError(ValidationError):
             "the import again:\n" + "\n".join(lines),
             problems=problems,
         )
+
+
+class BankFileError(ValidationError):
+    """A bank statement file (camt, BAI2, MT940, OFX, CSV) that cannot be read.
+
+    ``file`` names the file; ``row`` the 1-based line for line formats, or ``field`` the XML
+    element path (``Stmt[1]/Ntry[3]/Amt``) for camt; ``value`` the offending text. Nothing
+    of a file that raises it is returned.
+    """

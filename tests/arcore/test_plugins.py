@@ -159,7 +159,8 @@ def test_registration_hooks_collect_named_extensions(hook: str, method: str) -> 
     extension = object()
     plugin = type("Plugin", (), {hook: hookimpl(lambda self, register: register("x", extension))})
     plugins = plugin_manager(entry_points=False, plugins=[plugin()])
-    assert getattr(plugins, method)() == {"x": extension}
+    collected = getattr(plugins, method)()
+    assert collected["x"] is extension  # beside any built-ins (arcore's statement parsers)
 
 
 def test_registering_later_resets_what_was_collected() -> None:

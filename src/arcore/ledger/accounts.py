@@ -49,6 +49,8 @@ class AccountRole(StrEnum):
     """Small balances and short pays written off."""
     ALLOWANCE = "allowance"
     """Allowance for doubtful accounts (bad debt, allowance method)."""
+    BANK_FEES = "bank_fees"
+    """Fees banks and card processors keep from settlements."""
     OPENING_BALANCES = "opening_balances"
     """Balances brought over from another system by an import (an equity clearing account)."""
 
@@ -67,6 +69,7 @@ DEFAULT_CODES: Final = MappingProxyType(
         AccountRole.FEE_INCOME: "4200",
         AccountRole.SALES_RETURNS: "4900",
         AccountRole.SALES_DISCOUNTS: "4950",
+        AccountRole.BANK_FEES: "6150",
         AccountRole.WRITE_OFF_EXPENSE: "6900",
     }
 )

@@ -57,6 +57,7 @@ class EntryKind(StrEnum):
     DEPOSIT_VERIFIED = "deposit_verified"
     REVERSAL = "reversal"
     OPENING_BALANCE = "opening_balance"
+    BANK_FEE = "bank_fee"
 
 
 class Posting(BaseModel):

@@ -50,6 +50,7 @@ __all__ = [
     "EntryMeta",
     "application_entry",
     "bad_debt_entry",
+    "bank_fee_entry",
     "credit_memo_entry",
     "customer_deposit_entry",
     "debit_memo_entry",
@@ -477,4 +478,21 @@ def deposit_verified_entry(
         kind=EntryKind.DEPOSIT_VERIFIED,
         default_date=None,
         postings=postings,
+    )
+
+
+def bank_fee_entry(
+    fee: Money, chart: ChartOfAccounts, meta: EntryMeta, *, company_id: str
+) -> JournalEntry:
+    """A fee the bank or card processor kept from a settlement: Dr bank fees / Cr bank.
+
+    Raises:
+        InvalidAmountError: ``fee`` is not positive.
+        ValidationError: ``meta`` has no entry date.
+    """
+    _positive(fee)
+    postings = _line(chart.code(_R.BANK_FEES), fee)
+    postings += _line(chart.code(_R.BANK), -fee)
+    return _entry(
+        meta, company_id=company_id, kind=EntryKind.BANK_FEE, default_date=None, postings=postings
     )

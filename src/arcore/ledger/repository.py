@@ -221,6 +221,10 @@ class LedgerSession(Protocol):
         """Documents with a non-zero balance as of a date, by customer, date and id."""
         ...
 
+    def source_balances(self, account: str) -> dict[str, Money]:
+        """Σ postings on ``account`` per tagged source (payment, deposit), non-zero ones."""
+        ...
+
     def account_balances(self, *, as_of: date | None) -> dict[str, dict[str, Money]]:
         """Σ postings per account and currency, entries dated on or before ``as_of``."""
         ...

@@ -86,6 +86,7 @@ from arcore.ledger.postings import (
     EntryMeta,
     application_entry,
     bad_debt_entry,
+    bank_fee_entry,
     credit_memo_entry,
     customer_deposit_entry,
     debit_memo_entry,
@@ -948,15 +949,20 @@ class Ledger:
         *,
         on: date,
         bank_reference: str = "",
+        fee: Money | None = None,
         actor: str,
         idempotency_key: str,
         reason: str = "",
     ) -> Posted:
         """Mark receipts seen on the bank statement: Dr bank / Cr undeposited funds, each.
 
+        A card settlement arrives net of the processor's fee: ``fee`` is then posted too
+        (Dr bank fees / Cr bank), so the bank account moves by the net amount credited.
+
         Raises:
             NotFoundError: an unknown receipt.
             ConflictError: a receipt already verified, or void.
+            InvalidAmountError: a fee that is not positive.
         """
         ids = tuple(dict.fromkeys(receipt_ids))
 
@@ -997,11 +1003,15 @@ class Ledger:
                     source=True,
                     what="already verified",
                 )
+            if fee is not None:
+                work.post(
+                    bank_fee_entry(fee, work.chart, work.meta(on), company_id=self.company_id)
+                )
             return work.result(entries=tuple(work.entries))
 
         return self._run(
             "verify_deposit",
-            {"receipt_ids": list(ids), "on": on, "bank_reference": bank_reference},
+            {"receipt_ids": list(ids), "on": on, "bank_reference": bank_reference, "fee": fee},
             body,
             actor=actor,
             reason=reason or f"deposit {bank_reference or ', '.join(ids)} seen at the bank",
@@ -1164,6 +1174,14 @@ class Ledger:
             Money.zero(document.currency),
         )
         return total if document.kind in ("invoice", "debit_memo") else -total
+
+    def undeposited_receipts(self) -> list[Payment | CustomerDeposit]:
+        """Payments and deposits recorded but not yet verified against the bank."""
+        code = self.books().chart.code(_R.UNDEPOSITED_FUNDS)
+        with self.store.session(self.company_id, write=False) as session:
+            waiting = session.source_balances(code)
+            found = [session.document(receipt_id) for receipt_id in waiting]
+        return [r for r in found if isinstance(r, Payment | CustomerDeposit)]
 
     def account_balances(self, *, as_of: date | None = None) -> dict[str, dict[str, Money]]:
         """Σ postings per account code and currency (debits positive) as of a date."""

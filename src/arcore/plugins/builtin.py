@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from arcore import banking
 from arcore.calendars import BusinessCalendar, calendar_from_spec
-from arcore.plugins.hookspecs import hookimpl
+from arcore.plugins.hookspecs import Register, hookimpl
 
-__all__ = ["arcore_business_calendar"]
+__all__ = ["arcore_business_calendar", "arcore_register_statement_parsers"]
 
 
 @hookimpl
 def arcore_business_calendar(spec: str) -> BusinessCalendar | None:
     """Weekends, or a country's public holidays (the ``holidays`` package) plus weekends."""
     return calendar_from_spec(spec)
+
+
+@hookimpl
+def arcore_register_statement_parsers(register: Register) -> None:
+    """camt.053 (and 052/054), BAI2, MT940/MT942, OFX and CSV: see ``arcore.banking``."""
+    for name, parser in banking.FORMATS.items():
+        register(name, parser)

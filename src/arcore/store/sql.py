@@ -644,6 +644,22 @@ class SqlSession:
                 disputed=bool(row.disputed),
             )
 
+    def source_balances(self, account: str) -> dict[str, Money]:
+        """Σ postings on ``account`` per tagged source (payment, deposit), non-zero ones."""
+        total = func.sum(postings.c.amount_minor)
+        rows = self.connection.execute(
+            select(postings.c.source_id, postings.c.currency, total)
+            .where(
+                postings.c.company_id == self._company_id,
+                postings.c.account == account,
+                postings.c.source_id.is_not(None),
+            )
+            .group_by(postings.c.source_id, postings.c.currency)
+            .having(total != 0)
+            .order_by(postings.c.source_id)
+        )
+        return {source: _money(units, currency) for source, currency, units in rows}
+
     def account_balances(self, *, as_of: date | None) -> dict[str, dict[str, Money]]:
         """Σ postings per account and currency, entries dated on or before ``as_of``."""
         query = select(postings.c.account, postings.c.currency, func.sum(postings.c.amount_minor))
