@@ -9,11 +9,20 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from arcore.cashapp import MatchConfig, MatchStatus, Proposal, match, open_documents, post_proposal
+from arcore.cashapp import (
+    MatchConfig,
+    MatchStatus,
+    Proposal,
+    match,
+    open_documents,
+    post_proposal,
+    strategies_from,
+)
 from arcore.cashapp.files import read_inputs, write_proposals
 from arcore.cli import app, stdout
 from arcore.documents import Payment
 from arcore.ledger import Ledger
+from arcore.plugins import plugin_manager
 from arcore.store import open_store
 
 _CSV = {"dir_okay": False, "exists": True, "readable": True, "metavar": "CSV"}
@@ -45,19 +54,22 @@ def match_(
     proposals at or above the threshold.
     """
     config = MatchConfig(threshold=threshold)
+    strategies = strategies_from(plugin_manager().matching_strategies())
     if url is None:
         if customers is None or open_items is None or payments is None:
             raise typer.BadParameter(
                 "give --customers, --open-items and --payments, or --db to match from the books"
             )
         people, documents, receipts = read_inputs(customers, open_items, payments)
-        proposals = match(receipts, documents, people, config=config)
+        proposals = match(receipts, documents, people, config=config, strategies=strategies)
     else:
         with open_store(url) as store:
             ledger = Ledger(store, company)
             receipts = _unapplied_payments(ledger)
             people = ledger.customers()
-            proposals = match(receipts, open_documents(ledger), people, config=config)
+            proposals = match(
+                receipts, open_documents(ledger), people, config=config, strategies=strategies
+            )
             if post:
                 for proposal in proposals:
                     if proposal.status is MatchStatus.AUTO:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from arcore import banking
 from arcore.calendars import BusinessCalendar, calendar_from_spec
+from arcore.cashapp.strategies import BUILTIN_STRATEGIES
 from arcore.plugins.hookspecs import Register, hookimpl
 
-__all__ = ["arcore_business_calendar", "arcore_register_statement_parsers"]
+__all__ = [
+    "arcore_business_calendar",
+    "arcore_register_matching_strategies",
+    "arcore_register_statement_parsers",
+]
 
 
 @hookimpl
@@ -20,3 +25,10 @@ def arcore_register_statement_parsers(register: Register) -> None:
     """camt.053 (and 052/054), BAI2, MT940/MT942, OFX and CSV: see ``arcore.banking``."""
     for name, parser in banking.FORMATS.items():
         register(name, parser)
+
+
+@hookimpl
+def arcore_register_matching_strategies(register: Register) -> None:
+    """Remittance, numbers in text, identification, exact, discounted, subset, tolerance."""
+    for strategy in BUILTIN_STRATEGIES:
+        register(strategy.name, strategy)
