@@ -64,6 +64,7 @@ def main() -> None:
 
 # Commands register themselves on ``app`` when imported.
 from arcore.cli import adapters as _adapters  # noqa: E402, F401
+from arcore.cli import bank as _bank  # noqa: E402, F401
 from arcore.cli import imports as _imports  # noqa: E402, F401
 from arcore.cli import match as _match  # noqa: E402, F401
 from arcore.cli import store as _store  # noqa: E402, F401

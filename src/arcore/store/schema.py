@@ -31,6 +31,7 @@ from sqlalchemy import (
 __all__ = [
     "APPEND_ONLY_TABLES",
     "applications",
+    "bank_transactions",
     "commands",
     "companies",
     "customers",
@@ -169,6 +170,28 @@ commands = Table(
     Column("result", Text, nullable=False),  # the command's result as JSON
 )
 """Every command carried out, by idempotency key, with what it returned."""
+
+bank_transactions = Table(
+    "bank_transactions",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("id", String(64), primary_key=True),  # a digest of what identifies the line
+    Column("account", String(_ID), nullable=False),
+    Column("booking_date", Date, nullable=False),
+    Column("value_date", Date, nullable=True),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),  # credits > 0 > debits
+    Column("reference", Text, nullable=False),
+    Column("counterparty_name", Text, nullable=False),
+    Column("counterparty_account", String(_ID), nullable=False),
+    Column("bank_reference", String(_ID), nullable=False),
+    Column("type_code", String(40), nullable=False),
+    Column("source", Text, nullable=False),  # the file it came from
+    Column("line", Integer, nullable=True),
+    Column("status", String(20), nullable=False),  # open, matched, recorded
+    Index(None, "company_id", "status", "booking_date"),
+)
+"""Bank statement lines imported, and whether deposit verification has used them."""
 
 APPEND_ONLY_TABLES: Final = ("journal_entries", "postings")
 """Tables whose rows are never updated or deleted (enforced by triggers)."""
