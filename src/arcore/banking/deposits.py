@@ -15,7 +15,8 @@ What is left is reported on both sides: receipts the bank has not shown yet, and
 receipt explains (money to record as new payments for the matching engine:
 [`payments_from_credits`][arcore.banking.deposits.payments_from_credits]).
 [`verify`][arcore.banking.deposits.verify] posts the matches through the ledger; the receipts
-to reconcile come from [`Ledger.undeposited_receipts`][arcore.ledger.Ledger.undeposited_receipts].
+to reconcile come from
+[`Ledger.undeposited_receipts`][arcore.ledger.service.Ledger.undeposited_receipts].
 """
 
 from __future__ import annotations

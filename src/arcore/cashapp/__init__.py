@@ -6,7 +6,7 @@ and returns a [`Proposal`][arcore.cashapp.Proposal] per payment: applications, u
 remainder, deduction, a confidence, a status (``auto``, ``review``, ``unapplied``) and a
 reason a clerk can read. Nothing is posted until
 [`post_proposal`][arcore.cashapp.post_proposal] sends an accepted proposal through the
-ledger's commands; [`PayerMemory.learn`][arcore.cashapp.PayerMemory.learn] remembers who paid
+ledger's commands; [`PayerMemory.learn`][arcore.cashapp.payers.PayerMemory.learn] remembers who paid
 when a person confirms one.
 """
 

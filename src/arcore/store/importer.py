@@ -19,9 +19,9 @@ How the rows are posted:
   opening-balances account (Dr AR / Cr opening balances; the other way round for a credit
   memo), not against revenue a second time. An ``open_amount`` below the amount is what was
   settled before the import: Cr AR / Dr opening balances for the difference.
-* A payment is posted as [`Ledger.record_payment`][arcore.ledger.Ledger.record_payment]
+* A payment is posted as [`Ledger.record_payment`][arcore.ledger.service.Ledger.record_payment]
   would (Dr undeposited funds / Cr unapplied cash), an application as
-  [`Ledger.apply`][arcore.ledger.Ledger.apply] would (discounts and write-offs included;
+  [`Ledger.apply`][arcore.ledger.service.Ledger.apply] would (discounts and write-offs included;
   discounts are taken as the old system granted them, not checked against the terms).
 
 Everything happens in one transaction. Every row is checked, and every problem (file, row,
