@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 
 from arcore.cashapp.model import OpenDocument
 from arcore.cashapp.text import number_key
 from arcore.money import Money
+from arcore.terms import InstallmentTerms, discount_deadline
 
 __all__ = ["OpenBook"]
 
@@ -25,6 +27,8 @@ class OpenBook:
         self.left: dict[str, Money] = {}
         self._by_key: defaultdict[str, list[str]] = defaultdict(list)
         self._by_customer: defaultdict[str, list[str]] = defaultdict(list)
+        self._discount_until: dict[str, date | None] = {}
+        self._open: dict[str, list[str]] = {}
         for document in documents:
             self.documents[document.document_id] = document
             self.left[document.document_id] = document.balance
@@ -39,11 +43,13 @@ class OpenBook:
 
     def open_of(self, customer_id: str, currency: str) -> list[OpenDocument]:
         """The customer's documents with something left, oldest first."""
-        return [
-            self.documents[i]
-            for i in self._by_customer.get(customer_id, ())
-            if self.left[i] and self.documents[i].currency == currency
-        ]
+        ids = self._open.get(customer_id)
+        if ids is None:
+            ids = self._by_customer.get(customer_id, [])
+        ids = [i for i in ids if self.left[i]]
+        self._open[customer_id] = ids  # settled ones are not looked at again
+        documents = [self.documents[i] for i in ids]
+        return [d for d in documents if d.currency == currency]
 
     def keys_of(self, customer_id: str) -> dict[str, str]:
         """Number key → document id for the customer's documents."""
@@ -53,4 +59,21 @@ class OpenBook:
 
     def consume(self, document_id: str, settled: Money) -> None:
         """Take ``settled`` off what is left of a document."""
-        self.left[document_id] = self.left[document_id] - settled
+        before = self.left[document_id]
+        self.left[document_id] = before - settled
+        if not before and self.left[document_id]:  # reopened: look at the customer's afresh
+            self._open.pop(self.documents[document_id].customer_id, None)
+
+    def discount_until(self, document: OpenDocument) -> date | None:
+        """The last day a discount of ``document`` can be earned (None: it has none); cached."""
+        key = document.document_id
+        if key not in self._discount_until:
+            terms = document.terms
+            if terms is None:
+                until = None
+            elif isinstance(terms, InstallmentTerms):
+                until = date.max if any(row.discount for row in terms.rows) else None
+            else:
+                until = discount_deadline(terms, document.document_date)
+            self._discount_until[key] = until
+        return self._discount_until[key]

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from arcore.cashapp.book import OpenBook
-from arcore.cashapp.model import MatchConfig, OpenDocument, Proposal
+from arcore.cashapp.model import MatchConfig, MatchStatus, OpenDocument, Proposal
 from arcore.cashapp.payers import PayerIndex, PayerMemory
 from arcore.cashapp.strategies import BUILTIN_STRATEGIES, MatchContext, Strategy
 from arcore.cashapp.text import numbers_in_text
@@ -57,8 +57,11 @@ def iter_matches(
                 break
         if proposal is None:
             proposal = _nothing_fits(context)
-        for application in proposal.applications:
-            book.consume(application.document_id, application.settled)
+        if proposal.status is MatchStatus.AUTO:
+            # Only what is applied is settled: a guess left for review must not hide its
+            # documents from a later payment (nor make that payment's match look unique).
+            for application in proposal.applications:
+                book.consume(application.document_id, application.settled)
         yield proposal
 
 
@@ -73,8 +76,9 @@ def match(
 ) -> list[Proposal]:
     """Propose how to apply each payment to the open documents.
 
-    Payments are taken in received-date order; what one proposal applies (``auto`` or
-    ``review``) is no longer open for the next. Nothing is posted: see
+    Payments are taken in received-date order; what an ``auto`` proposal applies is no
+    longer open for the next payment (a ``review`` proposal only suggests, and consumes
+    nothing). Nothing is posted: see
     [`post_proposal`][arcore.cashapp.post_proposal].
 
     Args:

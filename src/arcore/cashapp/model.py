@@ -120,5 +120,5 @@ class MatchConfig(BaseModel):
     name_margin: float = Field(default=3.0, ge=0)  # float-ok
     tolerance_percent: Decimal = Decimal(2)
     tolerance_max: Decimal = Decimal(50)
-    subset_items: int = Field(default=16, ge=1, le=40)
-    subset_size: int = Field(default=5, ge=1, le=10)
+    subset_items: int = Field(default=60, ge=1, le=120)
+    subset_size: int = Field(default=5, ge=2, le=5)

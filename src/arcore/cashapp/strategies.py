@@ -22,6 +22,7 @@ Confidence, and why (a wrong automatic match is far worse than a missed one):
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -61,6 +62,8 @@ class MatchContext:
     keys: set[str]
     identification: Identification | None = None
     notes: list[str] = field(default_factory=list)
+    _open: tuple[str, list[OpenDocument]] | None = field(default=None, repr=False)
+    _payer: tuple[Identification | None] | None = field(default=None, repr=False)
 
     @property
     def amount(self) -> Money:
@@ -68,19 +71,26 @@ class MatchContext:
         return self.payment.amount
 
     def payer(self) -> Identification | None:
-        """Who the payer account or name says paid (ignoring the documents)."""
-        return self.payers.identify(
-            self.payment.payer_account,
-            self.payment.payer_name,
-            cutoff=self.config.name_cutoff,
-            margin=self.config.name_margin,
-        )
+        """Who the payer account or name says paid (ignoring the documents); looked up once."""
+        if self._payer is None:
+            self._payer = (
+                self.payers.identify(
+                    self.payment.payer_account,
+                    self.payment.payer_name,
+                    cutoff=self.config.name_cutoff,
+                    margin=self.config.name_margin,
+                ),
+            )
+        return self._payer[0]
 
     def earned(self, document: OpenDocument) -> Money:
         """The discount the payment earns on ``document`` (whole, untouched documents only)."""
         zero = Money.zero(document.currency)
         if document.terms is None or self.book.left[document.document_id] != document.total:
             return zero
+        until = self.book.discount_until(document)
+        if until is None or self.payment.received_date > until:
+            return zero  # no window open: spare the terms arithmetic
         return discount_available(
             document.terms,
             document.document_date,
@@ -88,6 +98,16 @@ class MatchContext:
             self.payment.received_date,
             tax=document.tax,
         )
+
+    def open_items(self) -> list[OpenDocument]:
+        """The identified customer's open items in the payment's currency, oldest first."""
+        who = self.identification
+        if who is None:
+            return []
+        if self._open is None or self._open[0] != who.customer_id:
+            items = self.book.open_of(who.customer_id, self.amount.currency)
+            self._open = (who.customer_id, items)
+        return self._open[1]
 
     def tolerance(self, due: Money) -> Money:
         """The short or over pay tolerated on ``due``."""
@@ -342,6 +362,8 @@ def _within_tolerance(
     owed = context.book.left[document.document_id]
     zero = Money.zero(owed.currency)
     difference = owed - context.amount
+    if abs(difference.amount) > context.config.tolerance_max + 1:
+        return None  # beyond any tolerance (even rounded up): spare computing this one's
     if abs(difference.amount) > context.tolerance(owed).amount:
         return None
     if difference.amount > 0:
@@ -401,7 +423,7 @@ class ExactBalance:
         who = context.identification
         if who is None:
             return None
-        items = context.book.open_of(who.customer_id, context.amount.currency)
+        items = context.open_items()
         equal = [d for d in items if context.book.left[d.document_id] == context.amount]
         zero = Money.zero(context.amount.currency)
         if len(equal) == 1:
@@ -458,9 +480,12 @@ class DiscountedBalance:
         if who is None:
             return None
         matches = []
-        for document in context.book.open_of(who.customer_id, context.amount.currency):
+        for document in context.open_items():
+            left = context.book.left[document.document_id]
+            if left <= context.amount:
+                continue  # a discount only ever makes the amount smaller than the balance
             earned = context.earned(document)
-            if earned and context.book.left[document.document_id] - earned == context.amount:
+            if earned and left - earned == context.amount:
                 matches.append((document, earned))
         if len(matches) != 1:
             return None
@@ -474,6 +499,10 @@ class DiscountedBalance:
         )
 
 
+_CHANCE = 0.01
+"""The most a combination of open items may be expected to hit an amount by chance."""
+
+
 class SubsetSum:
     """4c. A unique subset of the customer's oldest open items sums to the amount."""
 
@@ -485,7 +514,7 @@ class SubsetSum:
         who = context.identification
         if who is None:
             return None
-        items = context.book.open_of(who.customer_id, context.amount.currency)
+        items = context.open_items()
         if len(items) < 2:
             return None
         target = context.amount.to_minor_units()
@@ -514,24 +543,62 @@ class SubsetSum:
                 f"sum to {_money(context.amount)}: the oldest ({_numbers(chosen)}) is suggested",
                 flags=["ambiguous"],
             )
+        if len(items) > len(window):
+            # Unique among the oldest items only: another combination may hide beyond them.
+            return context.propose(
+                self.name,
+                triples,
+                0.6,
+                f"customer {who.customer_id} ({who.how}); {_numbers(chosen)} sum to the amount, "
+                f"among the {len(window)} oldest of {len(items)} open items",
+                flags=["ambiguous"],
+            )
+        # Combinations of this many items among the customer's: if so many that one could
+        # hit the amount by chance, uniqueness proves little (a short pay coinciding with
+        # three unrelated invoices), so a person decides.
+        chance = math.comb(len(window), len(chosen)) / max(target, 1)
+        if chance > _CHANCE:
+            return context.propose(
+                self.name,
+                triples,
+                0.7,
+                f"customer {who.customer_id} ({who.how}); {_numbers(chosen)} sum to the amount, "
+                f"but among {len(window)} open items such a sum could be chance",
+                flags=["ambiguous"],
+            )
         return context.propose(
             self.name,
             triples,
-            0.92 * who.confidence,
-            f"customer {who.customer_id} ({who.how}); {_numbers(chosen)} sum to the amount",
+            0.95 * who.confidence,
+            f"customer {who.customer_id} ({who.how}); {_numbers(chosen)} are the only open "
+            "items that sum to the amount",
         )
 
 
 def _subsets(units: list[int], target: int, largest: int) -> list[tuple[int, ...]]:
-    """Index tuples of up to ``largest`` items summing to ``target`` (stops at two)."""
+    """Index tuples of 2 to ``largest`` (at most 5) items summing to ``target`` (stops at two).
+
+    Meet in the middle: every combination is a head (its 1-3 first items) and a tail (its
+    last one or two), the tails found by the sum still missing. About n³/6 steps for n items
+    instead of n⁵/120; smaller combinations first, each in index (oldest-first) order.
+    """
+    largest = min(largest, 5)
+    n = len(units)
+    tails: dict[int, dict[int, list[tuple[int, ...]]]] = {1: {}, 2: {}}
+    for i in range(n):
+        tails[1].setdefault(units[i], []).append((i,))
+        for j in range(i + 1, n):
+            tails[2].setdefault(units[i] + units[j], []).append((i, j))
     found: list[tuple[int, ...]] = []
-    positive = [i for i, u in enumerate(units) if 0 < u <= target]
-    for size in range(2, min(largest, len(positive)) + 1):
-        for combination in itertools.combinations(positive, size):
-            if sum(units[i] for i in combination) == target:
-                found.append(combination)
-                if len(found) > 1:
-                    return found
+    for size in range(2, largest + 1):
+        tail_size = 1 if size == 2 else 2
+        for head in itertools.combinations(range(n), size - tail_size):
+            missing = target - sum(units[i] for i in head)
+            for tail in tails[tail_size].get(missing, ()):
+                if tail[0] > head[-1]:
+                    found.append((*head, *tail))
+                    if len(found) > 1:
+                        return found
     return found
 
 
@@ -547,7 +614,7 @@ class Tolerance:
         if who is None:
             return None
         where = f"customer {who.customer_id} ({who.how}); amount near {{}}'s balance"
-        for document in context.book.open_of(who.customer_id, context.amount.currency):
+        for document in context.open_items():
             proposal = _within_tolerance(
                 context, document, self.name, where.format(document.number), []
             )

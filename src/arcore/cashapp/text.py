@@ -2,6 +2,8 @@
 
 >>> number_key("INV-001042"), number_key("inv 1042"), number_key("#1042"), number_key("SO/2024/77")
 ('1042', '1042', '1042', 'SO202477')
+>>> number_key("inv no. 1042"), number_key("INVOICE NR 1042")
+('1042', '1042')
 >>> sorted(numbers_in_text("Payment INV 1042 & inv-01043, ref 7"))
 ['1042', '1043']
 >>> name_key("ACME CORP. (USA), INC")
@@ -13,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["PREFIXES", "name_key", "number_key", "numbers_in_text"]
+__all__ = ["LEGAL_WORDS", "PREFIXES", "name_key", "number_key", "numbers_in_text"]
 
 PREFIXES: Final = ("INVOICE", "INV", "NUMBER", "NO", "NR", "BILL", "DOC")
 """Words written before an invoice number that are not part of it."""
@@ -24,25 +26,62 @@ _TOKEN: Final = re.compile(
     rf"(?:\b(?:{'|'.join(PREFIXES)})\b\W{{0,3}}|#)?[A-Z]{{0,4}}[-/ ]?\d[\d\-/]*\d|\d{{3,}}",
     re.IGNORECASE,
 )
-_LEGAL: Final = re.compile(
-    r"\b(?:INC|INCORPORATED|CORP|CORPORATION|CO|COMPANY|LLC|LTD|LIMITED|GMBH|AG|SA|SAS|BV|NV|"
-    r"PLC|LLP|LP|THE|AND)\b"
+_DATES: Final = re.compile(
+    r"\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2}))\b"
 )
+LEGAL_WORDS: Final = [
+    "INC",
+    "INCORPORATED",
+    "CORP",
+    "CORPORATION",
+    "CO",
+    "COMPANY",
+    "LLC",
+    "LTD",
+    "LIMITED",
+    "GMBH",
+    "AG",
+    "SA",
+    "SAS",
+    "BV",
+    "NV",
+    "PLC",
+    "LLP",
+    "LP",
+    "THE",
+    "AND",
+]
+"""Legal-form (and filler) words a name is compared without."""
+
+_LEGAL: Final = re.compile(rf"\b(?:{'|'.join(LEGAL_WORDS)})\b")
+
+
+_PLAIN: Final = re.compile(rf"(?:{'|'.join(PREFIXES)})?[^0-9A-Z]*([0-9]+)", re.IGNORECASE)
+"""``INV-001042``, ``#1042``, ``1042``: one prefix at most, then digits only (the fast path)."""
 
 
 def number_key(number: str) -> str:
     """The key an invoice number is looked up by: case, separators, prefixes, zeros ignored."""
+    plain = _PLAIN.fullmatch(number) if number.isascii() else None
+    if plain is not None:
+        digits = plain.group(1)
+        return digits.lstrip("0") or digits
     text = _SEPARATORS.sub(" ", number.upper()).strip()
-    text = _PREFIX.sub("", text).strip()
+    while (shorter := _PREFIX.sub("", text).strip()) != text:  # "INV NO. 1042", "INVOICE # 7"
+        text = shorter
     key = _SEPARATORS.sub("", text)
     stripped = key.lstrip("0")
     return stripped or key
 
 
 def numbers_in_text(text: str) -> set[str]:
-    """Keys of everything in ``text`` that looks like a document number (3+ digits)."""
+    """Keys of everything in ``text`` that looks like a document number (3+ digits).
+
+    Dates (``12/30/25``, ``2025-12-30``, ``30.12.2025``) are not numbers: banks print them in
+    memos, and ``123025`` could be a real invoice's.
+    """
     found: set[str] = set()
-    for match in _TOKEN.finditer(text):
+    for match in _TOKEN.finditer(_DATES.sub(" ", text)):
         key = number_key(match.group(0))
         if sum(c.isdigit() for c in key) >= 3:
             found.add(key)
