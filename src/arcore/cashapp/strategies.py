@@ -528,8 +528,22 @@ class SubsetSum:
                 f"items ({_numbers(items)})",
             )
         window = items[: context.config.subset_items]
+        # Combinations of k items among the customer's: when so many that one could hit the
+        # amount by chance, uniqueness proves little (a short pay coinciding with three
+        # unrelated invoices), so such sizes are not searched: nothing they find could be
+        # applied without a person, and the search is what costs.
+        largest = max(
+            (
+                k
+                for k in range(2, context.config.subset_size + 1)
+                if math.comb(len(window), k) / max(target, 1) <= _CHANCE
+            ),
+            default=0,
+        )
+        if largest < 2:
+            return None
         units = [context.book.left[d.document_id].to_minor_units() for d in window]
-        solutions = _subsets(units, target, context.config.subset_size)
+        solutions = _subsets(units, target, largest)
         if not solutions:
             return None
         chosen = [window[i] for i in solutions[0]]
@@ -553,19 +567,6 @@ class SubsetSum:
                 f"among the {len(window)} oldest of {len(items)} open items",
                 flags=["ambiguous"],
             )
-        # Combinations of this many items among the customer's: if so many that one could
-        # hit the amount by chance, uniqueness proves little (a short pay coinciding with
-        # three unrelated invoices), so a person decides.
-        chance = math.comb(len(window), len(chosen)) / max(target, 1)
-        if chance > _CHANCE:
-            return context.propose(
-                self.name,
-                triples,
-                0.7,
-                f"customer {who.customer_id} ({who.how}); {_numbers(chosen)} sum to the amount, "
-                f"but among {len(window)} open items such a sum could be chance",
-                flags=["ambiguous"],
-            )
         return context.propose(
             self.name,
             triples,
@@ -587,8 +588,9 @@ def _subsets(units: list[int], target: int, largest: int) -> list[tuple[int, ...
     tails: dict[int, dict[int, list[tuple[int, ...]]]] = {1: {}, 2: {}}
     for i in range(n):
         tails[1].setdefault(units[i], []).append((i,))
-        for j in range(i + 1, n):
-            tails[2].setdefault(units[i] + units[j], []).append((i, j))
+        if largest >= 3:
+            for j in range(i + 1, n):
+                tails[2].setdefault(units[i] + units[j], []).append((i, j))
     found: list[tuple[int, ...]] = []
     for size in range(2, largest + 1):
         tail_size = 1 if size == 2 else 2
