@@ -209,6 +209,12 @@ class Money:
     @classmethod
     def zero(cls, currency: str) -> Money:
         """Return zero in ``currency``, at its minor unit (``Money.zero("USD")`` is 0.00 USD)."""
+        if cls is Money:
+            # Money is immutable, so one zero per currency serves every caller.
+            found = _ZEROS.get(currency)
+            if found is None:
+                found = _ZEROS[currency] = cls(Decimal((0, (0,), -minor_units(currency))), currency)
+            return found
         return cls(Decimal((0, (0,), -minor_units(currency))), currency)
 
     @classmethod
@@ -423,6 +429,9 @@ class Money:
                 lambda money: {"amount": f"{money.amount:f}", "currency": money.currency}
             ),
         )
+
+
+_ZEROS: dict[str, Money] = {}
 
 
 def _money_from_mapping(data: dict[str, Any]) -> Money:

@@ -25,6 +25,7 @@ class OpenBook:
         """Index ``documents``."""
         self.documents: dict[str, OpenDocument] = {}
         self.left: dict[str, Money] = {}
+        self.units: dict[str, int] = {}  # what is left, in minor units (for sums)
         self._by_key: defaultdict[str, list[str]] = defaultdict(list)
         self._by_customer: defaultdict[str, list[str]] = defaultdict(list)
         self._discount_until: dict[str, date | None] = {}
@@ -32,6 +33,7 @@ class OpenBook:
         for document in documents:
             self.documents[document.document_id] = document
             self.left[document.document_id] = document.balance
+            self.units[document.document_id] = document.balance.to_minor_units()
             self._by_key[number_key(document.number)].append(document.document_id)
             self._by_customer[document.customer_id].append(document.document_id)
         for ids in self._by_customer.values():
@@ -61,6 +63,7 @@ class OpenBook:
         """Take ``settled`` off what is left of a document."""
         before = self.left[document_id]
         self.left[document_id] = before - settled
+        self.units[document_id] = self.left[document_id].to_minor_units()
         if not before and self.left[document_id]:  # reopened: look at the customer's afresh
             self._open.pop(self.documents[document_id].customer_id, None)
 

@@ -360,12 +360,12 @@ def _within_tolerance(
     flags: list[str],
 ) -> Proposal | None:
     owed = context.book.left[document.document_id]
-    zero = Money.zero(owed.currency)
     difference = owed - context.amount
     if abs(difference.amount) > context.config.tolerance_max + 1:
         return None  # beyond any tolerance (even rounded up): spare computing this one's
     if abs(difference.amount) > context.tolerance(owed).amount:
         return None
+    zero = Money.zero(owed.currency)
     if difference.amount > 0:
         return context.propose(
             strategy,
@@ -519,7 +519,7 @@ class SubsetSum:
             return None
         target = context.amount.to_minor_units()
         zero = Money.zero(context.amount.currency)
-        if sum(context.book.left[d.document_id].to_minor_units() for d in items) == target:
+        if sum(context.book.units[d.document_id] for d in items) == target:
             return context.propose(
                 self.name,
                 [(d, context.book.left[d.document_id], zero) for d in items],
@@ -542,7 +542,7 @@ class SubsetSum:
         )
         if largest < 2:
             return None
-        units = [context.book.left[d.document_id].to_minor_units() for d in window]
+        units = [context.book.units[d.document_id] for d in window]
         solutions = _subsets(units, target, largest)
         if not solutions:
             return None
