@@ -112,7 +112,12 @@ class PayerIndex:
         self._owners = [names[k] for k in self._choices]
 
     def identify(
-        self, payer_account: str, payer_name: str, *, cutoff: float, margin: float
+        self,
+        payer_account: str,
+        payer_name: str,
+        *,
+        cutoff: float,  # float-ok: a score, not money
+        margin: float,  # float-ok: a score, not money
     ) -> Identification | None:
         """The customer behind a payer account or name, if exactly one fits (remembered)."""
         asked = (payer_account, payer_name, cutoff, margin)
@@ -125,7 +130,12 @@ class PayerIndex:
         return self._answers[asked]
 
     def _identify(
-        self, payer_account: str, payer_name: str, *, cutoff: float, margin: float
+        self,
+        payer_account: str,
+        payer_name: str,
+        *,
+        cutoff: float,  # float-ok: a score, not money
+        margin: float,  # float-ok: a score, not money
     ) -> Identification | None:
         if payer_account.strip():
             found = self._accounts.get(_account_key(payer_account))

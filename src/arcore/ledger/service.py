@@ -598,8 +598,8 @@ class Ledger:
             )
             work.session.mark_unapplied(application_id, reversal_entry_id=undo.id)
             old = record.application
-            self._check_and_settle(work, old.source_id, closing="paid")
-            self._check_and_settle(work, old.target_id, closing="paid")
+            self._check_and_settle(work, self._document(work, old.source_id), closing="paid")
+            self._check_and_settle(work, self._document(work, old.target_id), closing="paid")
             created: tuple[Application, ...] = ()
             if reapply_to is not None:
                 again = Application(
@@ -682,8 +682,8 @@ class Ledger:
             )
         )
         work.session.insert_application(application, entry_id=entry.id)
-        self._check_and_settle(work, source.id, closing="paid")
-        self._check_and_settle(work, target.id, closing="paid")
+        self._check_and_settle(work, source, closing="paid")
+        self._check_and_settle(work, target, closing="paid")
         return entry
 
     def _check_payer(self, work: _Work, source: Receipt | CreditMemo, target: Receivable) -> None:
@@ -774,7 +774,7 @@ class Ledger:
                     company_id=self.company_id,
                 )
             )
-            settled = self._check_and_settle(work, document.id, closing="written_off")
+            settled = self._check_and_settle(work, document, closing="written_off")
             return work.result(entries=(entry,), document=settled)
 
         return self._run(
@@ -814,7 +814,7 @@ class Ledger:
                     company_id=self.company_id,
                 )
             )
-            settled = self._check_and_settle(work, document.id, closing="paid")
+            settled = self._check_and_settle(work, document, closing="paid")
             return work.result(entries=(entry,), document=settled)
 
         return self._run(
@@ -874,7 +874,7 @@ class Ledger:
                 refund_entry(issued, work.chart, work.meta(None), from_account_role=role)
             )
             work.session.insert_document(issued, entry_id=entry.id)
-            self._check_and_settle(work, credit.id, closing="paid")
+            self._check_and_settle(work, credit, closing="paid")
             return work.result(entries=(entry,), document=issued)
 
         return self._run(
@@ -931,7 +931,7 @@ class Ledger:
             self._checked_left(work, document)
             work.session.set_status(document.id, _S.VOID, document.disputed)
             if isinstance(document, Refund):
-                self._check_and_settle(work, document.refunds, closing="paid")
+                self._check_and_settle(work, self._document(work, document.refunds), closing="paid")
             return work.result(entries=(undo,), document=voided)
 
         return self._run(
@@ -1320,10 +1320,12 @@ class Ledger:
         return None
 
     def _check_and_settle(
-        self, work: _Work, document_id: str, *, closing: Literal["paid", "written_off"]
+        self, work: _Work, document: Document, *, closing: Literal["paid", "written_off"]
     ) -> Document:
-        """Check ``document_id``'s balances stay in bounds, then update its status."""
-        document = self._document(work, document_id)
+        """Check ``document``'s balances stay in bounds, then update its status.
+
+        ``document`` is as loaded before the command's postings (its status not yet moved).
+        """
         checked = self._checked_left(work, document)
         if checked is None or document.status is _S.VOID:
             return document
