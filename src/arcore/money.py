@@ -207,6 +207,14 @@ class Money:
         object.__setattr__(self, "_currency", normalize_currency(currency))
 
     @classmethod
+    def _of(cls, amount: Decimal, currency: str) -> Money:
+        """A result of arithmetic on valid money: nothing to check again."""
+        money = object.__new__(cls)
+        object.__setattr__(money, "_amount", amount)
+        object.__setattr__(money, "_currency", currency)
+        return money
+
+    @classmethod
     def zero(cls, currency: str) -> Money:
         """Return zero in ``currency``, at its minor unit (``Money.zero("USD")`` is 0.00 USD)."""
         if cls is Money:
@@ -238,8 +246,8 @@ class Money:
                 field="units",
                 value=units,
             )
-        digits = tuple(int(d) for d in str(abs(units)))
-        return cls(Decimal((int(units < 0), digits, -minor_units(currency))), currency)
+        scaled = Decimal(units).scaleb(-minor_units(currency), context=_EXACT)
+        return cls._of(scaled, normalize_currency(currency))
 
     @property
     def amount(self) -> Decimal:
@@ -286,19 +294,16 @@ class Money:
         Raises:
             InvalidAmountError: the amount has more places than the currency allows.
         """
-        if not self.is_quantized():
+        scaled = self._amount.scaleb(minor_units(self._currency), context=_EXACT)
+        units = int(scaled)
+        if units != scaled:
             raise InvalidAmountError(
                 f"{self} has more places than {self._currency} allows",
                 hint="Call quantize() first, naming the rounding mode",
                 field="amount",
                 value=self._amount,
             )
-        sign, digits, exponent = self._amount.as_tuple()
-        assert isinstance(exponent, int)
-        coefficient = int("".join(map(str, digits)))
-        shift = exponent + self.exponent
-        units: int = coefficient * 10**shift if shift >= 0 else coefficient // 10 ** (-shift)
-        return -units if sign else units
+        return units
 
     def allocate(self, ratios: Sequence[AmountLike]) -> list[Money]:
         """Split this amount by ``ratios``; see [`allocate`][arcore.money.allocate]."""
@@ -317,13 +322,13 @@ class Money:
         if not isinstance(other, Money):
             return NotImplemented
         self._same_currency(other, "add")
-        return Money(_EXACT.add(self._amount, other._amount), self._currency)
+        return type(self)._of(_EXACT.add(self._amount, other._amount), self._currency)
 
     def __sub__(self, other: object) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
         self._same_currency(other, "subtract")
-        return Money(_EXACT.subtract(self._amount, other._amount), self._currency)
+        return type(self)._of(_EXACT.subtract(self._amount, other._amount), self._currency)
 
     def __mul__(self, factor: object) -> Money:
         if isinstance(factor, float):
@@ -339,13 +344,13 @@ class Money:
     __rmul__ = __mul__
 
     def __neg__(self) -> Money:
-        return Money(_EXACT.minus(self._amount), self._currency)
+        return type(self)._of(_EXACT.minus(self._amount), self._currency)
 
     def __pos__(self) -> Money:
         return self
 
     def __abs__(self) -> Money:
-        return Money(_EXACT.abs(self._amount), self._currency)
+        return type(self)._of(_EXACT.abs(self._amount), self._currency)
 
     def __bool__(self) -> bool:
         return bool(self._amount)

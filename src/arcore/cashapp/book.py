@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from operator import attrgetter
 
 from arcore.cashapp.model import OpenDocument
 from arcore.cashapp.text import number_key
@@ -13,59 +14,97 @@ from arcore.terms import InstallmentTerms, discount_deadline
 
 __all__ = ["OpenBook"]
 
+_OLDEST_FIRST = attrgetter("document_date", "document_id")
+
 
 class OpenBook:
     """Open documents by id, number key and customer, with what is left of each balance.
 
-    Proposals consume balances (:meth:`consume`), so a document settled by one payment is
+    Balances are kept in minor units (``units``), so the strategies compare and add integers;
+    [`left`][arcore.cashapp.OpenBook.left] gives one as money. Proposals consume balances
+    ([`consume`][arcore.cashapp.OpenBook.consume]), so a document settled by one payment is
     not offered to the next.
     """
 
     def __init__(self, documents: Iterable[OpenDocument]) -> None:
         """Index ``documents``."""
         self.documents: dict[str, OpenDocument] = {}
-        self.left: dict[str, Money] = {}
-        self.units: dict[str, int] = {}  # what is left, in minor units (for sums)
-        self._by_key: defaultdict[str, list[str]] = defaultdict(list)
-        self._by_customer: defaultdict[str, list[str]] = defaultdict(list)
+        self.units: dict[str, int] = {}
+        self._left: dict[str, Money] = {}  # balances changed by consume()
+        # One document per key, a list only for a key several documents share (few): a
+        # million small lists would cost the garbage collector more than the lookups.
+        self._by_key: dict[str, OpenDocument | list[OpenDocument]] = {}
+        self._by_customer: defaultdict[str, list[OpenDocument]] = defaultdict(list)
+        self._sorted: set[str] = set()
+        self._open: dict[tuple[str, str], list[OpenDocument]] = {}
+        self._amounts: dict[tuple[str, str], dict[int, list[OpenDocument]]] = {}
         self._discount_until: dict[str, date | None] = {}
-        self._open: dict[str, list[str]] = {}
         for document in documents:
             self.documents[document.document_id] = document
-            self.left[document.document_id] = document.balance
             self.units[document.document_id] = document.balance.to_minor_units()
-            self._by_key[number_key(document.number)].append(document.document_id)
-            self._by_customer[document.customer_id].append(document.document_id)
-        for ids in self._by_customer.values():
-            ids.sort(key=lambda i: (self.documents[i].document_date, i))
+            key = number_key(document.number)
+            found = self._by_key.setdefault(key, document)
+            if found is not document:
+                if isinstance(found, list):
+                    found.append(document)
+                else:
+                    self._by_key[key] = [found, document]
+            self._by_customer[document.customer_id].append(document)
+
+    def left(self, document_id: str) -> Money:
+        """What is left of a document's balance."""
+        found = self._left.get(document_id)
+        return self.documents[document_id].balance if found is None else found
 
     def by_key(self, key: str) -> list[OpenDocument]:
         """Documents whose number has ``key`` (settled ones included)."""
-        return [self.documents[i] for i in self._by_key.get(key, ())]
+        found = self._by_key.get(key)
+        if found is None:
+            return []
+        return found if isinstance(found, list) else [found]
 
     def open_of(self, customer_id: str, currency: str) -> list[OpenDocument]:
-        """The customer's documents with something left, oldest first."""
-        ids = self._open.get(customer_id)
-        if ids is None:
-            ids = self._by_customer.get(customer_id, [])
-        ids = [i for i in ids if self.left[i]]
-        self._open[customer_id] = ids  # settled ones are not looked at again
-        documents = [self.documents[i] for i in ids]
-        return [d for d in documents if d.currency == currency]
+        """The customer's documents in ``currency`` with something left, oldest first.
 
-    def keys_of(self, customer_id: str) -> dict[str, str]:
-        """Number key → document id for the customer's documents."""
-        return {
-            number_key(self.documents[i].number): i for i in self._by_customer.get(customer_id, ())
-        }
+        The list is cached until a document of the customer is consumed: do not change it.
+        """
+        found = self._open.get((customer_id, currency))
+        if found is None:
+            documents = self._by_customer.get(customer_id, [])
+            if customer_id not in self._sorted:
+                documents.sort(key=_OLDEST_FIRST)
+                self._sorted.add(customer_id)
+            units = self.units
+            found = [d for d in documents if units[d.document_id] and d.currency == currency]
+            self._open[(customer_id, currency)] = found
+        return found
+
+    def open_at(self, customer_id: str, currency: str, units: int) -> list[OpenDocument]:
+        """The customer's open documents whose balance is ``units`` minor units, oldest first."""
+        amounts = self._amounts.get((customer_id, currency))
+        if amounts is None:
+            amounts = {}
+            for document in self.open_of(customer_id, currency):
+                amounts.setdefault(self.units[document.document_id], []).append(document)
+            self._amounts[(customer_id, currency)] = amounts
+        return amounts.get(units, [])
 
     def consume(self, document_id: str, settled: Money) -> None:
         """Take ``settled`` off what is left of a document."""
-        before = self.left[document_id]
-        self.left[document_id] = before - settled
-        self.units[document_id] = self.left[document_id].to_minor_units()
-        if not before and self.left[document_id]:  # reopened: look at the customer's afresh
-            self._open.pop(self.documents[document_id].customer_id, None)
+        document = self.documents[document_id]
+        left = self.left(document_id) - settled
+        self._left[document_id] = left
+        was, self.units[document_id] = self.units[document_id], left.to_minor_units()
+        key = (document.customer_id, document.currency)
+        if not was or left:  # reopened, or partly paid: index the customer's afresh
+            self._open.pop(key, None)
+            self._amounts.pop(key, None)
+            return
+        if key in self._open:  # settled: it leaves the customer's open items
+            self._open[key] = [d for d in self._open[key] if d is not document]
+        if key in self._amounts:
+            amounts = self._amounts[key]
+            amounts[was] = [d for d in amounts[was] if d is not document]
 
     def discount_until(self, document: OpenDocument) -> date | None:
         """The last day a discount of ``document`` can be earned (None: it has none); cached."""

@@ -49,7 +49,9 @@ def iter_matches(
     chain = sorted(strategies if strategies is not None else BUILTIN_STRATEGIES, key=_order)
     for payment in sorted(payments, key=lambda p: (p.received_date, p.id)):
         text = " ".join(part for part in (payment.reference, payment.memo) if part)
-        context = MatchContext(payment, book, payers, config, numbers_in_text(text))
+        context = MatchContext(
+            payment, book, payers, config, numbers_in_text(text), payment.amount.to_minor_units()
+        )
         proposal = None
         for strategy in chain:
             proposal = strategy.propose(context)
@@ -110,7 +112,7 @@ def _nothing_fits(context: MatchContext) -> Proposal:
         )
     items = context.book.open_of(who.customer_id, context.amount.currency)[:3]
     suggestions = ", ".join(
-        f"{d.number} {context.book.left[d.document_id].amount:,}" for d in items
+        f"{d.number} {context.book.left(d.document_id).amount:,}" for d in items
     )
     return context.propose(
         "unapplied",

@@ -25,7 +25,9 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from decimal import Decimal
+from functools import cache
+from typing import Final, Protocol
 
 from rapidfuzz.distance import Levenshtein
 
@@ -34,8 +36,8 @@ from arcore.cashapp.model import MatchConfig, MatchStatus, OpenDocument, Proposa
 from arcore.cashapp.payers import Identification, PayerIndex
 from arcore.cashapp.text import number_key
 from arcore.documents import Payment
-from arcore.money import Money
-from arcore.terms import discount_available, discount_deadline
+from arcore.money import Money, minor_units
+from arcore.terms import InstallmentTerms, Terms, discount_available, discount_deadline
 
 __all__ = [
     "BUILTIN_STRATEGIES",
@@ -60,6 +62,8 @@ class MatchContext:
     payers: PayerIndex
     config: MatchConfig
     keys: set[str]
+    units: int
+    """The payment's amount in minor units."""
     identification: Identification | None = None
     notes: list[str] = field(default_factory=list)
     _open: tuple[str, list[OpenDocument]] | None = field(default=None, repr=False)
@@ -86,11 +90,13 @@ class MatchContext:
     def earned(self, document: OpenDocument) -> Money:
         """The discount the payment earns on ``document`` (whole, untouched documents only)."""
         zero = Money.zero(document.currency)
-        if document.terms is None or self.book.left[document.document_id] != document.total:
+        if document.terms is None:
             return zero
         until = self.book.discount_until(document)
         if until is None or self.payment.received_date > until:
             return zero  # no window open: spare the terms arithmetic
+        if self.book.left(document.document_id) != document.total:
+            return zero
         return discount_available(
             document.terms,
             document.document_date,
@@ -201,7 +207,7 @@ def _settle_exactly(
 ) -> tuple[list[tuple[OpenDocument, Money, Money]], bool] | None:
     """Amount equals Σ balances (no discounts) or Σ balances less earned discounts."""
     zero = Money.zero(context.amount.currency)
-    left = [context.book.left[d.document_id] for d in documents]
+    left = [context.book.left(d.document_id) for d in documents]
     if sum(left, zero) == context.amount:
         return [(d, owed, zero) for d, owed in zip(documents, left, strict=True)], False
     earned = [context.earned(d) for d in documents]
@@ -252,7 +258,7 @@ class Remittance:
                 notes.append(f"{line.document_number} {'unknown' if not found else 'ambiguous'}")
                 continue
             document = found[0]
-            owed = context.book.left[document.document_id]
+            owed = context.book.left(document.document_id)
             if not owed:
                 flags.append("already_settled")
                 notes.append(f"{document.number} is already settled")
@@ -318,7 +324,7 @@ class NumbersInText(Remittance):
             found = [d for d in context.book.by_key(key) if d.currency == currency]
             if len(found) != 1:
                 continue  # unknown, or the same number at several customers: not evidence
-            (named if context.book.left[found[0].document_id] else settled).append(found[0])
+            (named if context.book.units[found[0].document_id] else settled).append(found[0])
         named.sort(key=lambda d: (d.document_date, d.document_id))
         if not named:
             if settled:
@@ -352,6 +358,12 @@ class NumbersInText(Remittance):
         return None  # the amount does not confirm the numbers: let the customer's items speak
 
 
+@cache
+def _most_tolerated(tolerance_max: Decimal, currency: str) -> int:
+    """``tolerance_max`` in minor units of ``currency``, rounded up."""
+    return math.ceil(tolerance_max.scaleb(minor_units(currency)))
+
+
 def _within_tolerance(
     context: MatchContext,
     document: OpenDocument,
@@ -359,10 +371,12 @@ def _within_tolerance(
     where: str,
     flags: list[str],
 ) -> Proposal | None:
-    owed = context.book.left[document.document_id]
+    if abs(context.book.units[document.document_id] - context.units) > _most_tolerated(
+        context.config.tolerance_max, context.amount.currency
+    ):
+        return None  # beyond any tolerance: spare computing this one's
+    owed = context.book.left(document.document_id)
     difference = owed - context.amount
-    if abs(difference.amount) > context.config.tolerance_max + 1:
-        return None  # beyond any tolerance (even rounded up): spare computing this one's
     if abs(difference.amount) > context.tolerance(owed).amount:
         return None
     zero = Money.zero(owed.currency)
@@ -423,8 +437,7 @@ class ExactBalance:
         who = context.identification
         if who is None:
             return None
-        items = context.open_items()
-        equal = [d for d in items if context.book.left[d.document_id] == context.amount]
+        equal = context.book.open_at(who.customer_id, context.amount.currency, context.units)
         zero = Money.zero(context.amount.currency)
         if len(equal) == 1:
             near = _near_miss(context, equal)
@@ -468,6 +481,18 @@ def _near_miss(context: MatchContext, documents: Sequence[OpenDocument]) -> str:
     return ""
 
 
+def _largest_percent(terms: Terms | None) -> Decimal:
+    """The largest discount percent ``terms`` offer (0 without a discount)."""
+    if isinstance(terms, InstallmentTerms):
+        return max((row.discount.percent for row in terms.rows if row.discount), default=_NONE)
+    if terms is None or terms.discount is None:
+        return _NONE
+    return terms.discount.percent
+
+
+_NONE: Final = Decimal(0)
+
+
 class DiscountedBalance:
     """4b. One open item equals the amount less the discount the payment earned."""
 
@@ -480,12 +505,16 @@ class DiscountedBalance:
         if who is None:
             return None
         matches = []
+        units = context.book.units
         for document in context.open_items():
-            left = context.book.left[document.document_id]
-            if left <= context.amount:
+            left = units[document.document_id]
+            if left <= context.units:
                 continue  # a discount only ever makes the amount smaller than the balance
+            percent = _largest_percent(document.terms)
+            if not percent or (left - context.units) * 100 > left * percent + 100:
+                continue  # more than any discount of its terms (a rounded one included)
             earned = context.earned(document)
-            if earned and left - earned == context.amount:
+            if earned and context.book.left(document.document_id) - earned == context.amount:
                 matches.append((document, earned))
         if len(matches) != 1:
             return None
@@ -517,12 +546,12 @@ class SubsetSum:
         items = context.open_items()
         if len(items) < 2:
             return None
-        target = context.amount.to_minor_units()
+        target = context.units
         zero = Money.zero(context.amount.currency)
         if sum(context.book.units[d.document_id] for d in items) == target:
             return context.propose(
                 self.name,
-                [(d, context.book.left[d.document_id], zero) for d in items],
+                [(d, context.book.left(d.document_id), zero) for d in items],
                 0.93 * who.confidence,
                 f"customer {who.customer_id} ({who.how}); amount equals all {len(items)} open "
                 f"items ({_numbers(items)})",
@@ -547,7 +576,7 @@ class SubsetSum:
         if not solutions:
             return None
         chosen = [window[i] for i in solutions[0]]
-        triples = [(d, context.book.left[d.document_id], zero) for d in chosen]
+        triples = [(d, context.book.left(d.document_id), zero) for d in chosen]
         if len(solutions) > 1:
             return context.propose(
                 self.name,
@@ -579,28 +608,38 @@ class SubsetSum:
 def _subsets(units: list[int], target: int, largest: int) -> list[tuple[int, ...]]:
     """Index tuples of 2 to ``largest`` (at most 5) items summing to ``target`` (stops at two).
 
-    Meet in the middle: every combination is a head (its 1-3 first items) and a tail (its
-    last one or two), the tails found by the sum still missing. About n³/6 steps for n items
-    instead of n⁵/120; smaller combinations first, each in index (oldest-first) order.
+    Meet in the middle: every combination is a head (its first items) and a tail (its last
+    item, or last two for 4 and 5 items), the tail found by the sum still missing: n²/2
+    steps for n items up to 3 items, n³/6 for 5 instead of n⁵/120. Smaller combinations
+    first, each in index (oldest-first) order.
     """
-    largest = min(largest, 5)
     n = len(units)
-    tails: dict[int, dict[int, list[tuple[int, ...]]]] = {1: {}, 2: {}}
-    for i in range(n):
-        tails[1].setdefault(units[i], []).append((i,))
-        if largest >= 3:
-            for j in range(i + 1, n):
-                tails[2].setdefault(units[i] + units[j], []).append((i, j))
+    at: dict[int, list[int]] = {}
+    for i, unit in enumerate(units):
+        at.setdefault(unit, []).append(i)
     found: list[tuple[int, ...]] = []
-    for size in range(2, largest + 1):
-        tail_size = 1 if size == 2 else 2
-        for head in itertools.combinations(range(n), size - tail_size):
+    for i in range(n):
+        found += [(i, k) for k in at.get(target - units[i], ()) if k > i]
+    if len(found) > 1 or largest < 3:
+        return found[:2]
+    for i in range(n):
+        rest = target - units[i]
+        for j in range(i + 1, n):
+            if rest - units[j] in at:
+                found += [(i, j, k) for k in at[rest - units[j]] if k > j]
+        if len(found) > 1:
+            return found[:2]
+    if largest < 4:
+        return found
+    pairs: dict[int, list[tuple[int, int]]] = {}
+    for i, j in itertools.combinations(range(n), 2):
+        pairs.setdefault(units[i] + units[j], []).append((i, j))
+    for size in range(4, min(largest, 5) + 1):
+        for head in itertools.combinations(range(n), size - 2):
             missing = target - sum(units[i] for i in head)
-            for tail in tails[tail_size].get(missing, ()):
-                if tail[0] > head[-1]:
-                    found.append((*head, *tail))
-                    if len(found) > 1:
-                        return found
+            found += [(*head, *tail) for tail in pairs.get(missing, ()) if tail[0] > head[-1]]
+            if len(found) > 1:
+                return found[:2]
     return found
 
 
