@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from operator import attrgetter
+from typing import TypeVar
 
 from arcore.cashapp.model import OpenDocument
 from arcore.cashapp.text import number_key
@@ -14,7 +15,21 @@ from arcore.terms import InstallmentTerms, discount_deadline
 
 __all__ = ["OpenBook"]
 
+_K = TypeVar("_K", str, int)
 _OLDEST_FIRST = attrgetter("document_date", "document_id")
+
+_OneOrMore = OpenDocument | list[OpenDocument]
+"""One document, or a list when several share a key (few): a million small lists would cost
+the garbage collector more than the lookups."""
+
+
+def _add(index: dict[_K, _OneOrMore], key: _K, document: OpenDocument) -> None:
+    found = index.setdefault(key, document)
+    if found is not document:
+        if isinstance(found, list):
+            found.append(document)
+        else:
+            index[key] = [found, document]
 
 
 class OpenBook:
@@ -31,25 +46,21 @@ class OpenBook:
         self.documents: dict[str, OpenDocument] = {}
         self.units: dict[str, int] = {}
         self._left: dict[str, Money] = {}  # balances changed by consume()
-        # One document per key, a list only for a key several documents share (few): a
-        # million small lists would cost the garbage collector more than the lookups.
-        self._by_key: dict[str, OpenDocument | list[OpenDocument]] = {}
+        self._by_key: dict[str, _OneOrMore] = {}
         self._by_customer: defaultdict[str, list[OpenDocument]] = defaultdict(list)
         self._sorted: set[str] = set()
         self._open: dict[tuple[str, str], list[OpenDocument]] = {}
-        self._amounts: dict[tuple[str, str], dict[int, list[OpenDocument]]] = {}
+        self._amounts: dict[tuple[str, str], dict[int, _OneOrMore]] = {}
         self._discount_until: dict[str, date | None] = {}
-        for document in documents:
-            self.documents[document.document_id] = document
-            self.units[document.document_id] = document.balance.to_minor_units()
+        by_id, units, by_key = self.documents, self.units, self._by_key
+        by_customer = self._by_customer
+        for document in documents:  # a million times: every lookup counts
+            by_id[document.document_id] = document
+            units[document.document_id] = document.balance.to_minor_units()
             key = number_key(document.number)
-            found = self._by_key.setdefault(key, document)
-            if found is not document:
-                if isinstance(found, list):
-                    found.append(document)
-                else:
-                    self._by_key[key] = [found, document]
-            self._by_customer[document.customer_id].append(document)
+            if by_key.setdefault(key, document) is not document:
+                _add(by_key, key, document)
+            by_customer[document.customer_id].append(document)
 
     def left(self, document_id: str) -> Money:
         """What is left of a document's balance."""
@@ -81,13 +92,18 @@ class OpenBook:
 
     def open_at(self, customer_id: str, currency: str, units: int) -> list[OpenDocument]:
         """The customer's open documents whose balance is ``units`` minor units, oldest first."""
-        amounts = self._amounts.get((customer_id, currency))
-        if amounts is None:
-            amounts = {}
-            for document in self.open_of(customer_id, currency):
-                amounts.setdefault(self.units[document.document_id], []).append(document)
-            self._amounts[(customer_id, currency)] = amounts
-        return amounts.get(units, [])
+        key = (customer_id, currency)
+        amounts = self._amounts.get(key)
+        if amounts is None:  # built without sorting: most amounts are one document's
+            amounts = self._amounts[key] = {}
+            left = self.units
+            for document in self._by_customer.get(customer_id, ()):
+                if left[document.document_id] and document.currency == currency:
+                    _add(amounts, left[document.document_id], document)
+        found = amounts.get(units)
+        if found is None:
+            return []
+        return sorted(found, key=_OLDEST_FIRST) if isinstance(found, list) else [found]
 
     def consume(self, document_id: str, settled: Money) -> None:
         """Take ``settled`` off what is left of a document."""
@@ -104,7 +120,11 @@ class OpenBook:
             self._open[key] = [d for d in self._open[key] if d is not document]
         if key in self._amounts:
             amounts = self._amounts[key]
-            amounts[was] = [d for d in amounts[was] if d is not document]
+            same = amounts.pop(was)
+            if isinstance(same, list) and len(same) > 1:
+                for other in same:
+                    if other is not document:
+                        _add(amounts, was, other)
 
     def discount_until(self, document: OpenDocument) -> date | None:
         """The last day a discount of ``document`` can be earned (None: it has none); cached."""
