@@ -103,6 +103,7 @@ REQUIRED: Final = {
     "documents": ("document_no", "kind", "customer_id", "document_date", "currency", "amount"),
     "payments": ("payment_id", "received_date", "amount", "currency"),
     "applications": ("payment_id", "document_no", "applied_date", "applied_amount"),
+    "proposals": ("payment_id", "document_no", "applied_amount"),
 }
 """The columns a file of each kind must have."""
 

@@ -16,7 +16,7 @@ from arcore.cashapp.book import OpenBook
 from arcore.cashapp.engine import iter_matches, match
 from arcore.cashapp.model import MatchConfig, MatchStatus, OpenDocument, Proposal, Proposed
 from arcore.cashapp.payers import Identification, PayerIndex, PayerMemory
-from arcore.cashapp.posting import confirm, open_documents, post_proposal
+from arcore.cashapp.posting import confirm, open_documents, post_applications, post_proposal
 from arcore.cashapp.strategies import BUILTIN_STRATEGIES, MatchContext, Strategy, strategies_from
 from arcore.cashapp.text import name_key, number_key, numbers_in_text
 
@@ -40,6 +40,7 @@ __all__ = [
     "number_key",
     "numbers_in_text",
     "open_documents",
+    "post_applications",
     "post_proposal",
     "strategies_from",
 ]

@@ -36,8 +36,8 @@ class OpenBook:
     """Open documents by id, number key and customer, with what is left of each balance.
 
     Balances are kept in minor units (``units``), so the strategies compare and add integers;
-    [`left`][arcore.cashapp.OpenBook.left] gives one as money. Proposals consume balances
-    ([`consume`][arcore.cashapp.OpenBook.consume]), so a document settled by one payment is
+    [`left`][arcore.cashapp.book.OpenBook.left] gives one as money. Proposals consume balances
+    ([`consume`][arcore.cashapp.book.OpenBook.consume]), so a document settled by one payment is
     not offered to the next.
     """
 

@@ -9,7 +9,8 @@ and one row with an empty ``document_no`` for a payment with none.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -19,6 +20,7 @@ from arcore.csvfiles import (
     Problems,
     customer_from_row,
     document_fields,
+    minor_cell,
     payment_fields,
     read_rows,
     units_text,
@@ -28,7 +30,7 @@ from arcore.errors import InputRejectedError
 from arcore.money import Money
 from arcore.terms import Terms
 
-__all__ = ["PROPOSAL_COLUMNS", "read_inputs", "write_proposals"]
+__all__ = ["PROPOSAL_COLUMNS", "Decision", "read_decisions", "read_inputs", "write_proposals"]
 
 PROPOSAL_COLUMNS: Final = (
     "payment_id", "status", "customer_id", "document_no", "applied_amount", "discount_amount",
@@ -135,3 +137,58 @@ def write_proposals(proposals: Iterable[Proposal], path: Path) -> int:
 
 def _amount(money: Money) -> str:
     return units_text(money.to_minor_units(), money.currency)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One application a person confirmed: a row of a (reviewed) proposals.csv."""
+
+    payment_id: str
+    document_no: str
+    amount: Money
+    discount: Money
+    write_off: Money
+
+
+def read_decisions(
+    path: Path, currency_of: Callable[[str], str | None]
+) -> dict[str, list[Decision]]:
+    """Read a proposals.csv a person reviewed: the rows they kept, by payment.
+
+    Only ``payment_id``, ``document_no`` and ``applied_amount`` are needed (``discount_amount``
+    and ``writeoff_amount`` may be empty); rows without a document are skipped. Amounts are
+    in the currency of the payment, which ``currency_of`` gives (``None``: unknown payment).
+
+    Raises:
+        InputRejectedError: any bad row (every one is listed).
+    """
+    problems = Problems()
+    found: dict[str, list[Decision]] = {}
+    for number, row in read_rows(path, "proposals", problems):
+        payment_id = (row.get("payment_id") or "").strip()
+        document_no = (row.get("document_no") or "").strip()
+        if not document_no:
+            continue
+        currency = currency_of(payment_id)
+        if currency is None:
+            problems.add(path, number, "payment_id", payment_id, "no such payment in the books")
+            continue
+        try:
+            amounts = [
+                Money.from_minor_units(
+                    minor_cell(row, column, currency, required=required, zero=True) or 0,
+                    currency,
+                )
+                for column, required in (
+                    ("applied_amount", True),
+                    ("discount_amount", False),
+                    ("writeoff_amount", False),
+                )
+            ]
+        except CellError as bad:
+            problems.add(path, number, bad.column, bad.value, bad.message)
+            continue
+        found.setdefault(payment_id, []).append(Decision(payment_id, document_no, *amounts))
+    if problems.found:
+        raise InputRejectedError.listing(problems.sorted())
+    return found

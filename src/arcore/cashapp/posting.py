@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
-from arcore.cashapp.model import OpenDocument, Proposal
+from arcore.cashapp.model import OpenDocument, Proposal, Proposed
 from arcore.cashapp.payers import PayerMemory
 from arcore.documents import DebitMemo, Invoice, Payment
+from arcore.errors import ValidationError
 from arcore.ledger import Ledger, Posted
 
-__all__ = ["confirm", "open_documents", "post_proposal"]
+__all__ = ["confirm", "open_documents", "post_applications", "post_proposal"]
 
 
 def post_proposal(
@@ -22,23 +24,52 @@ def post_proposal(
     A misapplied payment is corrected afterwards with the ledger's ``unapply`` and
     ``reapply_to``.
     """
-    payment = ledger.document(proposal.payment_id)
-    applied_on = on or (payment.received_date if isinstance(payment, Payment) else None)
-    if applied_on is None:
-        raise TypeError(f"{proposal.payment_id} is not a payment")
+    return post_applications(
+        ledger,
+        proposal.payment_id,
+        proposal.applications,
+        actor=actor,
+        reason=f"cash application ({proposal.strategy}): {proposal.reason}",
+        on=on,
+    )
+
+
+def post_applications(
+    ledger: Ledger,
+    payment_id: str,
+    applications: Iterable[Proposed],
+    *,
+    actor: str,
+    reason: str,
+    on: date | None = None,
+) -> list[Posted]:
+    """Apply a payment to documents as ``applications`` say (a person's decision, say).
+
+    The same idempotency keys as [`post_proposal`][arcore.cashapp.post_proposal]: posting
+    a decision for a document the payment was already applied to changes nothing.
+    """
+    payment = ledger.document(payment_id)
+    if not isinstance(payment, Payment):
+        raise ValidationError(
+            f"{payment_id} is a {payment.kind}, not a payment",
+            hint="Give the id of a payment",
+            field="payment_id",
+            value=payment_id,
+        )
+    applied_on = on or payment.received_date
     return [
         ledger.apply(
-            proposal.payment_id,
+            payment_id,
             application.document_id,
             application.amount,
             on=applied_on,
             discount=application.discount,
             write_off=application.write_off,
             actor=actor,
-            reason=f"cash application ({proposal.strategy}): {proposal.reason}",
-            idempotency_key=f"cashapp:{proposal.payment_id}:{application.document_id}",
+            reason=reason,
+            idempotency_key=f"cashapp:{payment_id}:{application.document_id}",
         )
-        for application in proposal.applications
+        for application in applications
     ]
 
 

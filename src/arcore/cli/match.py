@@ -12,18 +12,24 @@ from rich.table import Table
 from arcore.cashapp import (
     MatchConfig,
     MatchStatus,
+    OpenDocument,
     Proposal,
+    Proposed,
     match,
     open_documents,
+    post_applications,
     post_proposal,
     strategies_from,
 )
-from arcore.cashapp.files import read_inputs, write_proposals
+from arcore.cashapp.files import read_decisions, read_inputs, write_proposals
 from arcore.cli import app, stdout
-from arcore.documents import Payment
+from arcore.documents import DebitMemo, Invoice, Payment
+from arcore.errors import NotFoundError, ValidationError
 from arcore.ledger import Ledger
+from arcore.money import Money
 from arcore.plugins import plugin_manager
 from arcore.store import open_store
+from arcore.store.payers import load_payer_memory, remember_payer
 
 _CSV = {"dir_okay": False, "exists": True, "readable": True, "metavar": "CSV"}
 
@@ -50,8 +56,9 @@ def match_(
     """Match payments to open items: from CSV files (stateless) or from the books (--db).
 
     From files: --customers, --open-items and --payments, in the formats of arcore import.
-    From the books: the unapplied payments and open items of --company; --post applies the
-    proposals at or above the threshold.
+    From the books: the unapplied payments and open items of --company, with the payers
+    people confirmed (arcore confirm); --post applies the proposals at or above the
+    threshold.
     """
     config = MatchConfig(threshold=threshold)
     strategies = strategies_from(plugin_manager().matching_strategies())
@@ -68,7 +75,12 @@ def match_(
             receipts = _unapplied_payments(ledger)
             people = ledger.customers()
             proposals = match(
-                receipts, open_documents(ledger), people, config=config, strategies=strategies
+                receipts,
+                open_documents(ledger),
+                people,
+                config=config,
+                strategies=strategies,
+                memory=load_payer_memory(store, company),
             )
             if post:
                 for proposal in proposals:
@@ -77,6 +89,129 @@ def match_(
     if out is not None:
         write_proposals(proposals, out)
     _summary(proposals, out, posted=post and url is not None)
+
+
+@app.command("confirm")
+def confirm_(
+    proposals: Annotated[
+        Path, typer.Argument(help="proposals.csv as reviewed: the rows to post", **_CSV)
+    ],
+    url: Annotated[str, typer.Option("--db", envvar="ARCORE_DB", metavar="URL")],
+    company: Annotated[str, typer.Option(envvar="ARCORE_COMPANY")] = "default",
+    payment: Annotated[
+        list[str] | None,
+        typer.Option("--payment", help="Post only this payment's rows (repeatable)."),
+    ] = None,
+    learn: Annotated[
+        bool, typer.Option(help="Remember the payer's account and name for the customer.")
+    ] = True,
+    actor: Annotated[str, typer.Option(help="Who confirms (kept in the journal).")] = (
+        "arcore confirm"
+    ),
+) -> None:
+    """Post the applications a person confirmed in a reviewed proposals.csv.
+
+    Keep (or correct) the rows of the payments you accept, then confirm them: each row is
+    applied through the ledger (safe to repeat), and the payer's account and name are
+    remembered for the customer, so arcore match identifies them next time.
+    """
+    with open_store(url) as store:
+        ledger = Ledger(store, company)
+        payments: dict[str, Payment] = {}
+
+        def currency_of(payment_id: str) -> str | None:
+            try:
+                found = ledger.document(payment_id)
+            except NotFoundError:
+                return None
+            if not isinstance(found, Payment):
+                return None
+            payments[payment_id] = found
+            return found.currency
+
+        decisions = read_decisions(proposals, currency_of)
+        chosen = payment or list(decisions)
+        numbers = {d.number: d for d in open_documents(ledger)}
+        table = Table(title="Confirmed")
+        for column in ("payment", "customer", "documents", "applied"):
+            table.add_column(column, justify="right" if column == "applied" else "left")
+        for payment_id in chosen:
+            rows = decisions.get(payment_id)
+            if not rows:
+                raise ValidationError(
+                    f"{proposals} has no application for payment {payment_id}",
+                    hint="Keep a row with a document_no for each payment you confirm",
+                    file=proposals,
+                    field="payment_id",
+                    value=payment_id,
+                )
+            applications = []
+            for row in rows:
+                document = numbers.get(row.document_no) or _settled(ledger, row.document_no)
+                if document is None:
+                    raise NotFoundError(
+                        f"{row.document_no} is not an open invoice or debit memo",
+                        hint="Check the document number; settled documents take nothing more",
+                        file=proposals,
+                        field="document_no",
+                        value=row.document_no,
+                    )
+                owner = document.customer_id
+                applications.append(
+                    Proposed(
+                        document_id=document.document_id,
+                        number=document.number,
+                        amount=row.amount,
+                        discount=row.discount,
+                        write_off=row.write_off,
+                    )
+                )
+            post_applications(
+                ledger,
+                payment_id,
+                applications,
+                actor=actor,
+                reason=f"cash application confirmed by {actor} from {proposals.name}",
+            )
+            customer_id = owner
+            received = payments[payment_id]
+            if learn:
+                remember_payer(
+                    store,
+                    company,
+                    customer_id,
+                    payer_account=received.payer_account,
+                    payer_name=received.payer_name,
+                    actor=actor,
+                    at=ledger.clock(),
+                )
+            applied = sum((a.amount for a in applications), Money.zero(received.currency))
+            table.add_row(
+                payment_id,
+                customer_id,
+                ", ".join(a.number for a in applications),
+                f"{applied.amount:,} {applied.currency}",
+            )
+    stdout.print(table)
+
+
+def _settled(ledger: Ledger, document_id: str) -> OpenDocument | None:
+    """A document no longer open, by id (confirming twice finds it settled by the first)."""
+    try:
+        document = ledger.document(document_id)
+    except NotFoundError:
+        return None
+    if not isinstance(document, Invoice | DebitMemo):
+        return None
+    return OpenDocument(
+        document_id=document.id,
+        number=document.number,
+        customer_id=document.customer_id,
+        currency=document.currency,
+        document_date=document.document_date,
+        balance=Money.zero(document.currency),
+        total=document.total,
+    )
 
 
 def _unapplied_payments(ledger: Ledger) -> list[Payment]:

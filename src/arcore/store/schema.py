@@ -38,6 +38,7 @@ __all__ = [
     "documents",
     "journal_entries",
     "metadata",
+    "payer_memory",
     "postings",
 ]
 
@@ -192,6 +193,19 @@ bank_transactions = Table(
     Index(None, "company_id", "status", "booking_date"),
 )
 """Bank statement lines imported, and whether deposit verification has used them."""
+
+payer_memory = Table(
+    "payer_memory",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("kind", String(10), primary_key=True),  # account, name
+    Column("payer_key", String(_ID), primary_key=True),  # normalised account or name
+    Column("customer_id", String(_ID), nullable=False),
+    Column("payer", Text, nullable=False),  # as it was written
+    Column("learnt_by", String(_ID), nullable=False),
+    Column("learnt_at", DateTime(timezone=True), nullable=False),
+)
+"""Payer accounts and names people confirmed as paying for a customer (cash application)."""
 
 APPEND_ONLY_TABLES: Final = ("journal_entries", "postings")
 """Tables whose rows are never updated or deleted (enforced by triggers)."""
