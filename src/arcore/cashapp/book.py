@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from operator import attrgetter
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from arcore.cashapp.model import OpenDocument
 from arcore.cashapp.text import number_key
 from arcore.money import Money
-from arcore.terms import InstallmentTerms, discount_deadline
+from arcore.terms import InstallmentTerms, Terms, discount_deadline
 
 __all__ = ["OpenBook"]
 
@@ -32,6 +33,27 @@ def _add(index: dict[_K, _OneOrMore], key: _K, document: OpenDocument) -> None:
             index[key] = [found, document]
 
 
+def _largest_percent(terms: Terms | None) -> Decimal:
+    """The largest discount percent ``terms`` offer (0 without a discount)."""
+    if isinstance(terms, InstallmentTerms):
+        return max((row.discount.percent for row in terms.rows if row.discount), default=_NONE)
+    if terms is None or terms.discount is None:
+        return _NONE
+    return terms.discount.percent
+
+
+_NONE: Final = Decimal(0)
+
+
+def _discard(index: dict[_K, _OneOrMore], key: _K, document: OpenDocument) -> None:
+    found = index.get(key)
+    if found is document:
+        del index[key]
+    elif isinstance(found, list):
+        rest = [d for d in found if d is not document]
+        index[key] = rest[0] if len(rest) == 1 else rest
+
+
 class OpenBook:
     """Open documents by id, number key and customer, with what is left of each balance.
 
@@ -47,20 +69,29 @@ class OpenBook:
         self.units: dict[str, int] = {}
         self._left: dict[str, Money] = {}  # balances changed by consume()
         self._by_key: dict[str, _OneOrMore] = {}
-        self._by_customer: defaultdict[str, list[OpenDocument]] = defaultdict(list)
+        self._by_customer: dict[str, list[OpenDocument]] = {}
+        self._amounts: dict[str, dict[int, _OneOrMore]] = {}  # customer → balance → open items
         self._sorted: set[str] = set()
         self._open: dict[tuple[str, str], list[OpenDocument]] = {}
-        self._amounts: dict[tuple[str, str], dict[int, _OneOrMore]] = {}
         self._discount_until: dict[str, date | None] = {}
+        self._largest: dict[str, int] = {}
         by_id, units, by_key = self.documents, self.units, self._by_key
-        by_customer = self._by_customer
+        by_customer, by_amount = self._by_customer, self._amounts
         for document in documents:  # a million times: every lookup counts
             by_id[document.document_id] = document
-            units[document.document_id] = document.balance.to_minor_units()
+            left = units[document.document_id] = document.balance.to_minor_units()
             key = number_key(document.number)
             if by_key.setdefault(key, document) is not document:
                 _add(by_key, key, document)
-            by_customer[document.customer_id].append(document)
+            theirs = by_customer.get(document.customer_id)
+            if theirs is None:
+                theirs = by_customer[document.customer_id] = []
+                by_amount[document.customer_id] = {}
+            theirs.append(document)
+            if left:
+                amounts = by_amount[document.customer_id]
+                if amounts.setdefault(left, document) is not document:
+                    _add(amounts, left, document)
 
     def left(self, document_id: str) -> Money:
         """What is left of a document's balance."""
@@ -77,7 +108,7 @@ class OpenBook:
     def open_of(self, customer_id: str, currency: str) -> list[OpenDocument]:
         """The customer's documents in ``currency`` with something left, oldest first.
 
-        The list is cached until a document of the customer is consumed: do not change it.
+        The list is cached (and kept up to date by ``consume``): do not change it.
         """
         found = self._open.get((customer_id, currency))
         if found is None:
@@ -92,39 +123,39 @@ class OpenBook:
 
     def open_at(self, customer_id: str, currency: str, units: int) -> list[OpenDocument]:
         """The customer's open documents whose balance is ``units`` minor units, oldest first."""
-        key = (customer_id, currency)
-        amounts = self._amounts.get(key)
-        if amounts is None:  # built without sorting: most amounts are one document's
-            amounts = self._amounts[key] = {}
-            left = self.units
-            for document in self._by_customer.get(customer_id, ()):
-                if left[document.document_id] and document.currency == currency:
-                    _add(amounts, left[document.document_id], document)
-        found = amounts.get(units)
+        found = self._amounts.get(customer_id, {}).get(units)
         if found is None:
             return []
-        return sorted(found, key=_OLDEST_FIRST) if isinstance(found, list) else [found]
+        if isinstance(found, list):
+            return sorted((d for d in found if d.currency == currency), key=_OLDEST_FIRST)
+        return [found] if found.currency == currency else []
 
     def consume(self, document_id: str, settled: Money) -> None:
         """Take ``settled`` off what is left of a document."""
         document = self.documents[document_id]
         left = self.left(document_id) - settled
         self._left[document_id] = left
-        was, self.units[document_id] = self.units[document_id], left.to_minor_units()
+        was, now = self.units[document_id], left.to_minor_units()
+        self.units[document_id] = now
+        amounts = self._amounts[document.customer_id]
+        if was:
+            _discard(amounts, was, document)
+        if now:
+            _add(amounts, now, document)
         key = (document.customer_id, document.currency)
-        if not was or left:  # reopened, or partly paid: index the customer's afresh
-            self._open.pop(key, None)
-            self._amounts.pop(key, None)
-            return
-        if key in self._open:  # settled: it leaves the customer's open items
-            self._open[key] = [d for d in self._open[key] if d is not document]
-        if key in self._amounts:
-            amounts = self._amounts[key]
-            same = amounts.pop(was)
-            if isinstance(same, list) and len(same) > 1:
-                for other in same:
-                    if other is not document:
-                        _add(amounts, was, other)
+        if key in self._open:
+            if not now:  # settled: it leaves the customer's open items
+                self._open[key] = [d for d in self._open[key] if d is not document]
+            elif not was:  # reopened: it joins them again, in date order
+                del self._open[key]
+
+    def largest_discount(self, customer_id: str) -> int:
+        """The largest discount percent any of the customer's documents offers, rounded up."""
+        found = self._largest.get(customer_id)
+        if found is None:
+            percents = [_largest_percent(d.terms) for d in self._by_customer.get(customer_id, ())]
+            found = self._largest[customer_id] = math.ceil(max(percents, default=0))
+        return found
 
     def discount_until(self, document: OpenDocument) -> date | None:
         """The last day a discount of ``document`` can be earned (None: it has none); cached."""

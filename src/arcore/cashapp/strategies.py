@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import Final, Protocol
+from typing import Protocol
 
 from rapidfuzz.distance import Levenshtein
 
@@ -37,7 +37,7 @@ from arcore.cashapp.payers import Identification, PayerIndex
 from arcore.cashapp.text import number_key
 from arcore.documents import Payment
 from arcore.money import Money, minor_units
-from arcore.terms import InstallmentTerms, Terms, discount_available, discount_deadline
+from arcore.terms import discount_available, discount_deadline
 
 __all__ = [
     "BUILTIN_STRATEGIES",
@@ -133,8 +133,13 @@ class MatchContext:
     ) -> Proposal:
         """A proposal applying ``(document, amount, discount)`` triples of this payment."""
         zero = Money.zero(self.amount.currency)
-        proposed = tuple(
-            Proposed(
+        applied = zero
+        for _, amount, discount in applications:
+            if not isinstance(amount, Money) or not isinstance(discount, Money):
+                raise TypeError(f"applications take Money, not {amount!r} and {discount!r}")
+            applied += amount
+        proposed = tuple(  # built from checked parts: no need to validate them again
+            Proposed.model_construct(
                 document_id=document.document_id,
                 number=document.number,
                 amount=amount,
@@ -143,7 +148,6 @@ class MatchContext:
             )
             for document, amount, discount in applications
         )
-        applied = sum((p.amount for p in proposed), zero)
         if customer_id is None and applications:
             customer_id = applications[0][0].customer_id
         blocking = {"third_party_payer", "already_settled", "ambiguous", "short_pay"}
@@ -481,18 +485,6 @@ def _near_miss(context: MatchContext, documents: Sequence[OpenDocument]) -> str:
     return ""
 
 
-def _largest_percent(terms: Terms | None) -> Decimal:
-    """The largest discount percent ``terms`` offer (0 without a discount)."""
-    if isinstance(terms, InstallmentTerms):
-        return max((row.discount.percent for row in terms.rows if row.discount), default=_NONE)
-    if terms is None or terms.discount is None:
-        return _NONE
-    return terms.discount.percent
-
-
-_NONE: Final = Decimal(0)
-
-
 class DiscountedBalance:
     """4b. One open item equals the amount less the discount the payment earned."""
 
@@ -504,15 +496,18 @@ class DiscountedBalance:
         who = context.identification
         if who is None:
             return None
+        most = context.book.largest_discount(who.customer_id)
+        if not most:
+            return None
+        # A discount of at most `most` % (rounded to the cent) leaves at least this much:
+        # left × (100 − most) ≤ 100 × (amount + 1 cent).
+        least = 100 * (context.units + 1)
         matches = []
         units = context.book.units
         for document in context.open_items():
             left = units[document.document_id]
-            if left <= context.units:
-                continue  # a discount only ever makes the amount smaller than the balance
-            percent = _largest_percent(document.terms)
-            if not percent or (left - context.units) * 100 > left * percent + 100:
-                continue  # more than any discount of its terms (a rounded one included)
+            if left <= context.units or left * (100 - most) > least:
+                continue  # no discount its terms offer brings it down to the amount
             earned = context.earned(document)
             if earned and context.book.left(document.document_id) - earned == context.amount:
                 matches.append((document, earned))
