@@ -85,12 +85,16 @@ def confirm(memory: PayerMemory, proposal: Proposal, payment: Payment) -> None:
 
 def open_documents(ledger: Ledger, *, as_of: date | None = None) -> list[OpenDocument]:
     """The ledger's open invoices and debit memos, as the engine reads them."""
+    items = [
+        item
+        for item in ledger.open_items(as_of=as_of)
+        if item.kind in ("invoice", "debit_memo") and item.customer_id is not None
+    ]
+    documents = ledger.documents([item.document_id for item in items])
     found = []
-    for item in ledger.open_items(as_of=as_of):
-        if item.kind not in ("invoice", "debit_memo") or item.customer_id is None:
-            continue
-        document = ledger.document(item.document_id)
-        assert isinstance(document, Invoice | DebitMemo)
+    for item in items:
+        document = documents[item.document_id]
+        assert isinstance(document, Invoice | DebitMemo) and item.customer_id is not None
         found.append(
             OpenDocument(
                 document_id=item.document_id,

@@ -216,11 +216,11 @@ def _settled(ledger: Ledger, document_id: str) -> OpenDocument | None:
 
 def _unapplied_payments(ledger: Ledger) -> list[Payment]:
     """The payments with money left to apply, each for what is left."""
+    items = [item for item in ledger.open_items() if item.kind == "payment"]
+    payments = ledger.documents([item.document_id for item in items])
     found = []
-    for item in ledger.open_items():
-        if item.kind != "payment":
-            continue
-        payment = ledger.document(item.document_id)
+    for item in items:
+        payment = payments[item.document_id]
         assert isinstance(payment, Payment)
         found.append(payment.model_copy(update={"amount": -item.balance}))
     return found

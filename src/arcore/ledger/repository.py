@@ -158,6 +158,10 @@ class LedgerSession(Protocol):
         """A document by id, with its current status and dispute flag."""
         ...
 
+    def documents(self, document_ids: Sequence[str]) -> dict[str, Document]:
+        """Documents by id (unknown ids left out), each with its status and dispute flag."""
+        ...
+
     def document_entry_id(self, document_id: str) -> str | None:
         """The id of the entry that issued or recorded a document (imported ones too)."""
         ...

@@ -48,7 +48,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal, TypeAlias, TypeVar
@@ -1111,6 +1111,11 @@ class Ledger:
         if document is None:
             raise _missing("document", document_id, "Check the id")
         return document
+
+    def documents(self, document_ids: Sequence[str]) -> dict[str, Document]:
+        """Documents by id, read together (unknown ids are left out)."""
+        with self.store.session(self.company_id, write=False) as session:
+            return session.documents(document_ids)
 
     def applications(self, document_id: str) -> list[AppliedRecord]:
         """Every application from or to a document, unapplied ones included, oldest first."""

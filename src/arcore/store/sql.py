@@ -344,6 +344,23 @@ class SqlSession:
             update={"status": DocumentStatus(row.status), "disputed": bool(row.disputed)}
         )
 
+    def documents(self, document_ids: Sequence[str]) -> dict[str, Document]:
+        """Documents by id (unknown ids left out), each with its status and dispute flag."""
+        found: dict[str, Document] = {}
+        for start in range(0, len(document_ids), 500):
+            rows = self.connection.execute(
+                select(documents.c.data, documents.c.status, documents.c.disputed).where(
+                    documents.c.company_id == self._company_id,
+                    documents.c.id.in_(document_ids[start : start + 500]),
+                )
+            )
+            for row in rows:
+                document = _DOCUMENT.validate_json(row.data).model_copy(
+                    update={"status": DocumentStatus(row.status), "disputed": bool(row.disputed)}
+                )
+                found[document.id] = document
+        return found
+
     def document_entry_id(self, document_id: str) -> str | None:
         """The id of the entry that issued or recorded a document (imported ones too)."""
         return self.connection.scalar(

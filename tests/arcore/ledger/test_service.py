@@ -422,6 +422,21 @@ def test_payment_goes_to_undeposited_funds_and_unapplied_cash(ledger: Ledger) ->
     assert ledger.balance("c-1") == {"USD": usd("-150.00")}
 
 
+def test_documents_are_read_together_with_their_status(ledger: Ledger) -> None:
+    issue(ledger, invoice("inv-1"))
+    receive(ledger, payment("pay-1", "100.00", on=d(2, 3)))
+    ledger.apply("pay-1", "inv-1", usd("100.00"), on=d(2, 3), actor="ana", idempotency_key=key())
+    ids = [f"inv-{n}" for n in range(2, 1203)]  # more than one query's worth of ids
+    for document_id in ids[:3]:
+        issue(ledger, invoice(document_id))
+
+    found = ledger.documents(["inv-1", "pay-1", "nope", *ids])
+
+    assert sorted(found) == sorted(["inv-1", "pay-1", *ids[:3]])
+    assert found["inv-1"].status is S.PAID
+    assert found["inv-2"] == ledger.document("inv-2")
+
+
 @pytest.mark.parametrize(
     ("received", "applied"),
     [(d(2, 10), d(2, 10)), (d(2, 10), d(2, 12)), (d(2, 5), d(2, 5))],
