@@ -94,7 +94,8 @@ def open_documents(ledger: Ledger, *, as_of: date | None = None) -> list[OpenDoc
     found = []
     for item in items:
         document = documents[item.document_id]
-        assert isinstance(document, Invoice | DebitMemo) and item.customer_id is not None
+        assert isinstance(document, Invoice | DebitMemo)
+        assert item.customer_id is not None
         found.append(
             OpenDocument(
                 document_id=item.document_id,
