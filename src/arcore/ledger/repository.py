@@ -245,6 +245,38 @@ class LedgerSession(Protocol):
         """The journal, filtered, in date then recording order."""
         ...
 
+    def aged_balances(
+        self,
+        *,
+        as_of: date,
+        bounds: Sequence[date],
+        by_document_date: bool,
+        receivable_account: str,
+        receipt_accounts: Sequence[str],
+    ) -> Iterator[tuple[str, str | None, int, int]]:
+        """Σ open balances as of a date per currency, customer and age band (minor units).
+
+        Band ``i`` holds items whose reference date (due date, or document date) is on or
+        after ``bounds[i]`` and before ``bounds[i - 1]``; band ``len(bounds)`` the rest.
+        """
+        ...
+
+    def monthly_credit_sales(self, *, end: date) -> Iterator[tuple[str, str, int, int, int]]:
+        """Invoices and debit memos less credit memos per currency, customer, year, month."""
+        ...
+
+    def posted_by_customer(
+        self, *, accounts: Sequence[str], start: date, end: date
+    ) -> Iterator[tuple[str, str | None, int]]:
+        """Σ postings on ``accounts`` in a period per currency and customer (minor units)."""
+        ...
+
+    def settled_receivables(
+        self, *, start: date, end: date, receivable_account: str
+    ) -> Iterator[tuple[str, str, date, date | None, int, date]]:
+        """Invoices and debit memos whose balance reached zero in a period, with that date."""
+        ...
+
 
 class LedgerStore(Protocol):
     """A store that opens sessions on one company's books."""

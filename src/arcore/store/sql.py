@@ -24,8 +24,10 @@ from sqlalchemy import (
     Engine,
     Row,
     and_,
+    case,
     create_engine,
     event,
+    extract,
     func,
     literal,
     select,
@@ -690,6 +692,157 @@ class SqlSession:
             balances.setdefault(account, {})[currency] = _money(units, currency)
         return balances
 
+    # --- reports (read-only aggregates in plain tuples of minor units) ------------------------
+
+    def aged_balances(
+        self,
+        *,
+        as_of: date,
+        bounds: Sequence[date],
+        by_document_date: bool,
+        receivable_account: str,
+        receipt_accounts: Sequence[str],
+    ) -> Iterator[tuple[str, str | None, int, int]]:
+        """Σ open balances as of ``as_of`` per currency, customer and age band.
+
+        An item's reference date is its document date (``by_document_date``) or its due date
+        (its document date when it has none: credits and receipts). Band ``i`` holds the
+        items whose reference date is on or after ``bounds[i]`` and before ``bounds[i - 1]``;
+        band ``len(bounds)`` holds the older rest. Balances are signed as in
+        :meth:`open_items`; only entries dated on or before ``as_of`` count. Rows are
+        ``(currency, customer_id, band, minor units)``, in no particular order.
+        """
+        d, p = documents, postings
+        company = p.c.company_id == self._company_id
+
+        def per_document(tag: Any, account_filter: Any) -> Any:
+            units = func.sum(p.c.amount_minor)
+            return (
+                select(tag.label("id"), units.label("units"))
+                .where(company, account_filter, p.c.entry_date <= as_of, tag.is_not(None))
+                .group_by(tag)
+                .having(units != literal(0))  # most documents are settled: join only the rest
+            )
+
+        balances = union_all(
+            per_document(p.c.document_id, p.c.account == receivable_account),
+            per_document(p.c.source_id, p.c.account.in_(list(receipt_accounts))),
+        ).subquery()
+        dated = (
+            d.c.document_date
+            if by_document_date
+            else func.coalesce(d.c.due_date, d.c.document_date)
+        )
+        band: Any = (
+            case(*((dated >= bound, literal(i)) for i, bound in enumerate(bounds)),
+                 else_=literal(len(bounds)))
+            if bounds
+            else literal(0)
+        )  # fmt: skip
+        banded = (
+            select(d.c.currency, d.c.customer_id, band.label("band"), balances.c.units)
+            .select_from(
+                balances.join(d, and_(d.c.company_id == self._company_id, d.c.id == balances.c.id))
+            )
+            .subquery()
+        )  # a subquery, so PostgreSQL groups on the band's column, not its parameters
+        rows = self.connection.execute(
+            select(
+                banded.c.currency, banded.c.customer_id, banded.c.band, func.sum(banded.c.units)
+            ).group_by(banded.c.currency, banded.c.customer_id, banded.c.band)
+        )
+        for currency, customer_id, number, units in rows:
+            yield currency, customer_id, int(number), int(units)
+
+    def monthly_credit_sales(self, *, end: date) -> Iterator[tuple[str, str, int, int, int]]:
+        """Credit sales per currency, customer and calendar month, of documents dated ≤ ``end``.
+
+        Invoices and debit memos count their total, credit memos less theirs; void documents
+        do not count. Rows are ``(currency, customer_id, year, month, minor units)``.
+        """
+        d = documents
+        signed = case((d.c.kind == "credit_memo", -d.c.amount_minor), else_=d.c.amount_minor)
+        dated = (
+            select(
+                d.c.currency,
+                d.c.customer_id,
+                extract("year", d.c.document_date).label("year"),
+                extract("month", d.c.document_date).label("month"),
+                signed.label("units"),
+            )
+            .where(
+                d.c.company_id == self._company_id,
+                d.c.kind.in_(["invoice", "debit_memo", "credit_memo"]),
+                d.c.status != DocumentStatus.VOID.value,
+                d.c.document_date <= end,
+            )
+            .subquery()
+        )
+        rows = self.connection.execute(
+            select(dated.c.currency, dated.c.customer_id, dated.c.year, dated.c.month,
+                   func.sum(dated.c.units))
+            .group_by(dated.c.currency, dated.c.customer_id, dated.c.year, dated.c.month)
+        )  # fmt: skip
+        for currency, customer_id, year, month, units in rows:
+            yield currency, customer_id, int(year), int(month), int(units)
+
+    def posted_by_customer(
+        self, *, accounts: Sequence[str], start: date, end: date
+    ) -> Iterator[tuple[str, str | None, int]]:
+        """Σ postings on ``accounts`` dated ``start`` to ``end`` per currency and customer.
+
+        Rows are ``(currency, customer_id, minor units)``, debits positive.
+        """
+        p = postings
+        rows = self.connection.execute(
+            select(p.c.currency, p.c.customer_id, func.sum(p.c.amount_minor))
+            .where(
+                p.c.company_id == self._company_id,
+                p.c.account.in_(list(accounts)),
+                p.c.entry_date >= start,
+                p.c.entry_date <= end,
+            )
+            .group_by(p.c.currency, p.c.customer_id)
+        )
+        for currency, customer_id, units in rows:
+            yield currency, customer_id, int(units)
+
+    def settled_receivables(
+        self, *, start: date, end: date, receivable_account: str
+    ) -> Iterator[tuple[str, str, date, date | None, int, date]]:
+        """Invoices and debit memos whose balance reached zero from ``start`` to ``end``.
+
+        A document counts when its balance as of ``end`` is zero and the last entry that
+        moved it (on or before ``end``) is dated in the period: that date is when it was
+        settled. Void documents do not count. Rows are ``(currency, customer_id,
+        document_date, due_date, total in minor units, settled date)``.
+        """
+        d, p = documents, postings
+        balance = func.sum(p.c.amount_minor)
+        last = func.max(p.c.entry_date)
+        moved = (
+            select(p.c.document_id.label("id"), last.label("settled"))
+            .where(
+                p.c.company_id == self._company_id,
+                p.c.account == receivable_account,
+                p.c.entry_date <= end,
+                p.c.document_id.is_not(None),
+            )
+            .group_by(p.c.document_id)
+            .having(and_(balance == literal(0), last >= start))
+            .subquery()
+        )
+        rows = self.connection.execute(
+            select(d.c.currency, d.c.customer_id, d.c.document_date, d.c.due_date,
+                   d.c.amount_minor, moved.c.settled)
+            .select_from(moved.join(d, and_(d.c.company_id == self._company_id,
+                                            d.c.id == moved.c.id)))
+            .where(d.c.kind.in_(["invoice", "debit_memo"]),
+                   d.c.status != DocumentStatus.VOID.value)
+        )  # fmt: skip
+        for currency, customer_id, dated, due, units, settled in rows:
+            yield currency, customer_id, dated, due, int(units), _as_date(settled)
+
 
 def _document_columns(document: Document) -> tuple[str | None, date, date | None, Money]:
     """Number, date, due date (the last installment's) and face amount of a document."""
@@ -700,6 +853,11 @@ def _document_columns(document: Document) -> tuple[str | None, date, date | None
     if isinstance(document, Refund):
         return None, document.document_date, None, document.amount
     return None, document.received_date, None, document.amount
+
+
+def _as_date(value: object) -> date:
+    """A date as the driver returns it (an aggregate of dates is ISO text on SQLite)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _applied(row: Row[Any]) -> AppliedRecord:
