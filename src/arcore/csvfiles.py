@@ -39,8 +39,10 @@ __all__ = [
     "date_cell",
     "document_fields",
     "minor_cell",
+    "neutralise",
     "payment_fields",
     "read_rows",
+    "restore",
     "terms_cell",
     "text_cell",
     "units_text",
@@ -215,6 +217,31 @@ def units_text(units: int, currency: str) -> str:
         return f"{sign}{units}"
     whole, part = divmod(units, 10**places)
     return f"{sign}{whole}.{part:0{places}d}"
+
+
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula (OWASP's CSV injection list)."""
+
+
+def neutralise(text: str) -> str:
+    """Return ``text`` made safe from spreadsheet formula injection.
+
+    Text a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a
+    tab or a carriage return) is prefixed with ``'``; other text is returned unchanged.
+
+    >>> neutralise("=1+2"), neutralise("-5"), neutralise("@SUM(A1)"), neutralise("Acme")
+    ("'=1+2", "'-5", "'@SUM(A1)", 'Acme')
+    """
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def restore(text: str) -> str:
+    """Undo [`neutralise`][arcore.csvfiles.neutralise]: the text as it was before.
+
+    >>> restore("'=1+2"), restore("'quoted"), restore("Acme")
+    ('=1+2', "'quoted", 'Acme')
+    """
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
 
 
 def read_rows(path: Path, kind: str, problems: Problems) -> Iterator[Row]:

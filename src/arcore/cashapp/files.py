@@ -21,8 +21,10 @@ from arcore.csvfiles import (
     customer_from_row,
     document_fields,
     minor_cell,
+    neutralise,
     payment_fields,
     read_rows,
+    restore,
     units_text,
 )
 from arcore.documents import Customer, Payment, PaymentMethod, RemittanceLine
@@ -117,15 +119,25 @@ def write_proposals(proposals: Iterable[Proposal], path: Path) -> int:
         writer.writerow(PROPOSAL_COLUMNS)
         for proposal in proposals:
             count += 1
-            common = [proposal.payment_id, proposal.status.value, proposal.customer_id or ""]
-            tail = [_amount(proposal.unapplied), f"{proposal.confidence:.4f}", proposal.reason]
+            # Ids, numbers and reasons come from bank files and exports: text a spreadsheet
+            # would run as a formula is neutralised.
+            common = [
+                neutralise(proposal.payment_id),
+                proposal.status.value,
+                neutralise(proposal.customer_id or ""),
+            ]
+            tail = [
+                _amount(proposal.unapplied),
+                f"{proposal.confidence:.4f}",
+                neutralise(proposal.reason),
+            ]
             if not proposal.applications:
                 writer.writerow([*common, "", "", "", "", *tail])
             for application in proposal.applications:
                 writer.writerow(
                     [
                         *common,
-                        application.number,
+                        neutralise(application.number),
                         _amount(application.amount),
                         _amount(application.discount),
                         _amount(application.write_off),
@@ -165,8 +177,8 @@ def read_decisions(
     problems = Problems()
     found: dict[str, list[Decision]] = {}
     for number, row in read_rows(path, "proposals", problems):
-        payment_id = (row.get("payment_id") or "").strip()
-        document_no = (row.get("document_no") or "").strip()
+        payment_id = restore((row.get("payment_id") or "").strip())
+        document_no = restore((row.get("document_no") or "").strip())
         if not document_no:
             continue
         currency = currency_of(payment_id)

@@ -271,6 +271,7 @@ def application_entry(
     *,
     source_kind: Literal["payment", "credit_memo", "customer_deposit"],
     customer_id: str,
+    payer_id: str | None,
 ) -> JournalEntry:
     """Apply a source to a target, with any discount and write-off, in one entry.
 
@@ -278,6 +279,11 @@ def application_entry(
     (credit memo: nets the open credit against the target) or Dr customer deposits (deposit)
     / Cr AR tagged with the target. The discount: Dr sales discounts / Cr AR; the write-off:
     Dr write-off expense / Cr AR. AR tagged with the target falls by ``application.settled``.
+
+    The source's line carries the source's customer (``payer_id``: a parent paying its
+    subsidiary's invoice, ``None`` for a payment no customer was identified for), the
+    target's lines the target's (``customer_id``), so each customer's postings add up to
+    what that customer owes or holds.
     """
     ar = chart.code(_R.AR_CONTROL)
     source, target = application.source_id, application.target_id
@@ -285,16 +291,16 @@ def application_entry(
         postings = _line(
             chart.code(_R.UNAPPLIED_CASH),
             application.amount,
-            customer_id=customer_id,
+            customer_id=payer_id,
             source_id=source,
         )
     elif source_kind == "credit_memo":
-        postings = _line(ar, application.amount, customer_id=customer_id, document_id=source)
+        postings = _line(ar, application.amount, customer_id=payer_id, document_id=source)
     elif source_kind == "customer_deposit":
         postings = _line(
             chart.code(_R.CUSTOMER_DEPOSITS),
             application.amount,
-            customer_id=customer_id,
+            customer_id=payer_id,
             source_id=source,
         )
     else:

@@ -77,7 +77,8 @@ class OpenItem(BaseModel):
         kind: Its kind (``invoice``, ``debit_memo``, ``credit_memo``, ``payment``,
             ``customer_deposit``).
         customer_id: Whose it is (``None`` for a payment not yet identified).
-        number: The document number (a receipt's reference, if any).
+        number: The document number (``None`` for receipts: their reference is on the
+            document).
         document_date: Its date (a receipt's received date).
         due_date: When it falls due (receivables only).
         currency: Its currency.

@@ -679,6 +679,7 @@ class Ledger:
                 work.meta(None),
                 source_kind=kind,
                 customer_id=target.customer_id,
+                payer_id=source.customer_id,
             )
         )
         work.session.insert_application(application, entry_id=entry.id)

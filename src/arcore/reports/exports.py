@@ -59,6 +59,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from arcore.csvfiles import neutralise
 from arcore.errors import FloatAmountError, ValidationError
 from arcore.ledger.journal import JournalEntry
 from arcore.ledger.repository import OpenItem
@@ -74,7 +75,6 @@ __all__ = [
     "cell_text",
     "journal_table",
     "kpis_table",
-    "neutralise",
     "open_items_table",
     "write_table",
 ]
@@ -82,7 +82,6 @@ __all__ = [
 EXPORT_SUFFIXES = (".csv", ".xlsx", ".json")
 """The file suffixes [`write_table`][arcore.reports.exports.write_table] writes."""
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -99,18 +98,6 @@ class Table(NamedTuple):
 
     header: tuple[str, ...]
     rows: Iterable[Sequence[object]]
-
-
-def neutralise(text: str) -> str:
-    """Return ``text`` made safe from spreadsheet formula injection.
-
-    Text a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a
-    tab or a carriage return) is prefixed with ``'``; other text is returned unchanged.
-
-    >>> neutralise("=1+2"), neutralise("-5"), neutralise("@SUM(A1)"), neutralise("Acme")
-    ("'=1+2", "'-5", "'@SUM(A1)", 'Acme')
-    """
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def cell_text(value: object) -> str:

@@ -317,9 +317,7 @@ def statement(
         for item in opening_items:
             zero = Money.zero(item.currency)
             openings[item.currency] = openings.get(item.currency, zero) + item.balance
-        moves = _movement_lines(
-            ledger, owners, books.chart, customer_id, (start, end), opening_items, openings
-        )
+        moves = _movement_lines(ledger, owners, books.chart, customer_id, (start, end), openings)
     currencies = sorted(set(by_currency) | set(openings) | set(moves)) or [customer.currency]
     sections = []
     for currency in currencies:
@@ -438,42 +436,12 @@ class _Owners:
         return document.id
 
 
-def _period_entries(
-    ledger: Ledger, customer_id: str, start: date, end: date, opening_items: Sequence[OpenItem]
-) -> list[JournalEntry]:
-    """The entries of the period that may move the customer's balance.
-
-    The journal finds entries by the customer tagged on their lines. A parent's payment
-    applied to a subsidiary's invoice is tagged with the subsidiary, yet it uses the
-    parent's unapplied cash: for a parent, its receipts' entries are read too.
-    """
-    entries = list(ledger.journal(customer_id=customer_id, start=start, end=end))
-    if not any(c.parent_id == customer_id for c in ledger.customers()):
-        return entries
-    receipts = {i.document_id for i in opening_items if i.kind == "payment"}
-    receipts |= {
-        p.source_id
-        for e in entries
-        if e.kind is EntryKind.PAYMENT
-        for p in e.postings
-        if p.source_id is not None
-    }
-    seen = {e.id for e in entries}
-    for receipt_id in sorted(receipts):
-        for entry in ledger.journal(document_id=receipt_id, start=start, end=end):
-            if entry.id not in seen:
-                seen.add(entry.id)
-                entries.append(entry)
-    return sorted(entries, key=lambda e: e.entry_date)  # stable: journal order within a day
-
-
 def _movement_lines(
     ledger: Ledger,
     owners: _Owners,
     chart: ChartOfAccounts,
     customer_id: str,
     period: tuple[date, date],
-    opening_items: Sequence[OpenItem],
     openings: dict[str, Money],
 ) -> dict[str, list[StatementLine]]:
     """Per currency, the period's lines with their running balance from ``openings``."""
@@ -487,7 +455,7 @@ def _movement_lines(
     )
     running = dict(openings)
     lines: dict[str, list[StatementLine]] = {}
-    for entry in _period_entries(ledger, customer_id, start, end, opening_items):
+    for entry in ledger.journal(customer_id=customer_id, start=start, end=end):
         # The customer's balance is the sum of its documents' balances (Ledger.open_items):
         # AR lines count for the document's owner, receipt-account lines for the receipt's.
         effect: dict[str, Money] = {}

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from arcore.cashapp.files import read_decisions
+from arcore.cashapp import MatchStatus, Proposal, Proposed
+from arcore.cashapp.files import read_decisions, write_proposals
 from arcore.cli import app
 from arcore.errors import InputRejectedError, NotFoundError
 from arcore.ledger import Ledger
+from arcore.money import Money
 from arcore.store import SqlStore, open_store
 from arcore.store.importer import import_files
 from arcore.store.payers import load_payer_memory, remember_payer
@@ -155,3 +157,32 @@ def test_confirming_an_unknown_document_says_so(tmp_path: Path) -> None:
     assert isinstance(result.exception, NotFoundError)
     assert result.exception.value == "INV-9999"
     assert result.exception.file == str(decided)
+
+
+def test_formula_text_is_neutralised_and_read_back(tmp_path: Path) -> None:
+    proposals = tmp_path / "proposals.csv"
+    proposal = Proposal(
+        payment_id="=HYPERLINK(1)",
+        status=MatchStatus.AUTO,
+        customer_id="C1",
+        applications=(
+            Proposed(
+                document_id="d-1", number="-5", amount=Money("1.00", "USD"),
+                discount=Money("0.00", "USD"), write_off=Money("0.00", "USD"),
+            ),
+        ),
+        unapplied=Money("0.00", "USD"),
+        deduction=Money("0.00", "USD"),
+        confidence=0.99,
+        reason="@SUM(A1) found in memo",
+        strategy="numbers_in_text",
+    )  # fmt: skip
+    write_proposals([proposal], proposals)
+    with proposals.open(encoding="utf-8") as handle:
+        (row,) = csv.DictReader(handle)
+    assert (row["payment_id"], row["document_no"], row["reason"]) == (
+        "'=HYPERLINK(1)", "'-5", "'@SUM(A1) found in memo",
+    )  # fmt: skip
+    assert row["applied_amount"] == "1.00"
+    (decision,) = read_decisions(proposals, lambda p: "USD")["=HYPERLINK(1)"]
+    assert decision.document_no == "-5"

@@ -228,7 +228,7 @@ def make_application(**update: Money) -> Application:
 
 def test_application_from_payment() -> None:
     entry = application_entry(
-        make_application(), CHART, META, source_kind="payment", customer_id="c-1"
+        make_application(), CHART, META, source_kind="payment", customer_id="c-1", payer_id="c-1"
     )
     assert entry.kind is EntryKind.APPLICATION
     assert entry.entry_date == date(2026, 2, 5)
@@ -246,7 +246,7 @@ def test_application_from_payment() -> None:
 def test_application_from_credit_memo_nets_on_ar() -> None:
     application = make_application(discount=usd("0"), write_off=usd("0"))
     entry = application_entry(
-        application, CHART, META, source_kind="credit_memo", customer_id="c-1"
+        application, CHART, META, source_kind="credit_memo", customer_id="c-1", payer_id="c-1"
     )
     assert by_account(entry) == {"1200": "0.00 USD"}
     assert ar_movement(entry, "src-1") == usd("90.00")
@@ -256,14 +256,16 @@ def test_application_from_credit_memo_nets_on_ar() -> None:
 def test_application_from_deposit() -> None:
     application = make_application(write_off=usd("0"))
     entry = application_entry(
-        application, CHART, META, source_kind="customer_deposit", customer_id="c-1"
+        application, CHART, META, source_kind="customer_deposit", customer_id="c-1", payer_id="c-1"
     )
     assert by_account(entry) == {"2300": "90.00 USD", "1200": "-92.00 USD", "4950": "2.00 USD"}
 
 
 def test_application_of_discount_only() -> None:
     application = make_application(amount=usd("0"), write_off=usd("0"))
-    entry = application_entry(application, CHART, META, source_kind="payment", customer_id="c-1")
+    entry = application_entry(
+        application, CHART, META, source_kind="payment", customer_id="c-1", payer_id="c-1"
+    )
     assert by_account(entry) == {"4950": "2.00 USD", "1200": "-2.00 USD"}
 
 
@@ -275,6 +277,7 @@ def test_application_refuses_unknown_source_kind() -> None:
             META,
             source_kind="refund",  # type: ignore[arg-type]
             customer_id="c-1",
+            payer_id="c-1",
         )
 
 
@@ -361,7 +364,7 @@ def test_custom_chart_codes_are_used() -> None:
     chart = ChartOfAccounts(codes={AccountRole.AR_CONTROL: "1100"})
     entry = payment_entry(make_payment(), chart, META)
     application = application_entry(
-        make_application(), chart, META, source_kind="payment", customer_id="c-1"
+        make_application(), chart, META, source_kind="payment", customer_id="c-1", payer_id="c-1"
     )
     assert "1100" in by_account(application)
     assert "1100" not in by_account(entry)
@@ -405,7 +408,12 @@ def test_application_lowers_target_by_settled(
     customer_id: str,
 ) -> None:
     entry = application_entry(
-        application, CHART, META, source_kind=source_kind, customer_id=customer_id
+        application,
+        CHART,
+        META,
+        source_kind=source_kind,
+        customer_id=customer_id,
+        payer_id=customer_id,
     )
     assert ar_movement(entry, application.target_id) == -application.settled
     if source_kind == "credit_memo":  # the open credit is used up by the applied amount
@@ -476,7 +484,12 @@ def test_open_balance_after_payment_and_application(
         invoice_entry(invoice, CHART, META),
         payment_entry(payment, CHART, META),
         application_entry(
-            application, CHART, META, source_kind="payment", customer_id=invoice.customer_id
+            application,
+            CHART,
+            META,
+            source_kind="payment",
+            customer_id=invoice.customer_id,
+            payer_id=invoice.customer_id,
         ),
     ]
     balances(entries)

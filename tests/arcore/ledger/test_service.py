@@ -552,7 +552,12 @@ def test_cross_customer_refused_but_parent_may_pay_its_subsidiary(ledger: Ledger
     with pytest.raises(ValidationError):  # a parent's credit memo is not cash
         apply(ledger, "cm-parent", "inv-sub", "10.00", on=d(1, 5))
 
-    apply(ledger, "pay-parent", "inv-sub", "100.00", on=d(1, 5))
+    (entry,) = apply(ledger, "pay-parent", "inv-sub", "100.00", on=d(1, 5)).entries
+    # Each line belongs to whose it is: the parent's cash, the subsidiary's receivable.
+    assert {(p.account, p.customer_id) for p in entry.postings} == {
+        (UNAPPLIED, "parent"), (AR, "sub"),
+    }  # fmt: skip
+    assert entry.id in {e.id for e in ledger.journal(customer_id="parent")}
     assert ledger.document("inv-sub").status is S.PAID
     assert ledger.document("pay-parent").status is S.PAID
     # sub: its invoice is paid by the parent; its own 100.00 is still unapplied.
