@@ -49,29 +49,47 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """Run the main job end to end from the command line."""
-    session.install("-e", ".[all]")
+    """The main job end to end, on the embedded SQLite store, into demo-output/.
+
+    A sample company's customers and invoices are imported, a camt.053 bank statement is
+    read, its credits become payments, cash application posts the certain matches, and
+    the aging, the KPIs, a PDF statement and an XLSX aging report come out.
+    """
+    session.install("-e", ".")
+    out = Path("demo-output")
+    inputs = out / "input"
+    books = out / "demo.db"
+    for stale in (books, books.with_name("demo.db-wal"), books.with_name("demo.db-shm")):
+        stale.unlink(missing_ok=True)
+    db, company = f"--db=sqlite:///{books}", "--company=demo"
     session.run("arcore", "--version")
-    session.run("arcore", "terms", "2/10 Net 30", "--date", "2026-01-31", "--amount", "1000.00")
-    session.run("arcore", "terms", "Net 30 EOM", "--date", "2024-01-15", "--amount", "1,250.00")
+    session.run("arcore", "terms", "2/10 Net 30", "--date", "2026-11-02", "--amount", "1000.00")
+    # The sample company: customers and invoices (some paid before November, as history).
+    session.run("python", "docs/examples/demo_data.py", str(inputs))
     session.run(
-        "arcore", "terms", "Net 10th Prox cutoff 25", "--date", "2026-01-26", "--amount", "500.00"
-    )
-    session.run(
-        "arcore", "terms", "Installments 50% Net 30, 50% Net 60",
-        "--date", "2026-05-31", "--amount", "1000.01", "--calendar", "US", "--json",
+        "arcore", "import", db, company,
+        f"--customers={inputs / 'customers.csv'}", f"--documents={inputs / 'documents.csv'}",
     )  # fmt: skip
-    session.run("arcore", "adapters")
-    # The books: import the example files (twice: the second run changes nothing).
-    books = Path(session.create_tmp()) / "demo.db"
-    books.unlink(missing_ok=True)
-    files = [f"--{kind}=docs/examples/{kind}.csv" for kind in _IMPORT_FILES]
-    for _ in range(2):
-        session.run("arcore", "import", f"--db=sqlite:///{books}", "--company=demo", *files)
-    session.run("arcore", "backup", f"--db=sqlite:///{books}", f"--to={books}.bak", "--overwrite")
-
-
-_IMPORT_FILES = ("customers", "documents", "payments", "applications")
+    # November's bank statement: its credits become payments; cash application posts
+    # what it is sure of and leaves the rest for a person (proposals.csv).
+    session.run("arcore", "bank", "import", str(inputs / "statement.xml"), db, company)
+    session.run("arcore", "deposits", "verify", db, company, "--date=2026-11-24")
+    session.run("arcore", "match", db, company, "--post", f"--out={out / 'proposals.csv'}")
+    # What the AR team reads: aging, KPIs against the targets, a statement, an aging workbook.
+    session.run("arcore", "aging", db, company, "--as-of=2026-11-30")
+    session.run("arcore", "kpis", db, company, "--from=2026-11-01", "--to=2026-11-30")
+    session.run("arcore", "aging", db, company, "--as-of=2026-11-30", f"--out={out / 'aging.xlsx'}")
+    session.run(
+        "arcore", "statement", db, company, "--customer=C001", "--from=2026-11-01",
+        "--to=2026-11-30", "--style=balance-forward", f"--out={out / 'statement-C001.pdf'}",
+    )  # fmt: skip
+    # Importing the same files again changes nothing; a backup to end the day.
+    session.run(
+        "arcore", "import", db, company,
+        f"--customers={inputs / 'customers.csv'}", f"--documents={inputs / 'documents.csv'}",
+    )  # fmt: skip
+    session.run("arcore", "backup", db, f"--to={out / 'demo.db.bak'}", "--overwrite")
+    session.log(f"Written: {', '.join(sorted(p.name for p in out.iterdir() if p.is_file()))}")
 
 
 @nox.session

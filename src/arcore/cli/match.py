@@ -7,23 +7,26 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.progress import track
 from rich.table import Table
 
 from arcore.cashapp import (
     MatchConfig,
     MatchStatus,
     OpenDocument,
+    PayerMemory,
     Proposal,
     Proposed,
-    match,
+    Strategy,
+    iter_matches,
     open_documents,
     post_applications,
     post_proposal,
     strategies_from,
 )
 from arcore.cashapp.files import read_decisions, read_inputs, write_proposals
-from arcore.cli import app, stdout
-from arcore.documents import DebitMemo, Invoice, Payment
+from arcore.cli import app, stderr, stdout
+from arcore.documents import Customer, DebitMemo, Invoice, Payment
 from arcore.errors import NotFoundError, ValidationError
 from arcore.ledger import Ledger
 from arcore.money import Money
@@ -68,27 +71,50 @@ def match_(
                 "give --customers, --open-items and --payments, or --db to match from the books"
             )
         people, documents, receipts = read_inputs(customers, open_items, payments)
-        proposals = match(receipts, documents, people, config=config, strategies=strategies)
+        proposals = _matched(receipts, documents, people, config, strategies, None)
     else:
         with open_store(url) as store:
             ledger = Ledger(store, company)
             receipts = _unapplied_payments(ledger)
-            people = ledger.customers()
-            proposals = match(
+            proposals = _matched(
                 receipts,
                 open_documents(ledger),
-                people,
-                config=config,
-                strategies=strategies,
-                memory=load_payer_memory(store, company),
+                ledger.customers(),
+                config,
+                strategies,
+                load_payer_memory(store, company),
             )
             if post:
-                for proposal in proposals:
-                    if proposal.status is MatchStatus.AUTO:
-                        post_proposal(ledger, proposal, actor="arcore match")
+                chosen = [p for p in proposals if p.status is MatchStatus.AUTO]
+                for proposal in track(
+                    chosen, description="Posting", console=stderr, transient=True
+                ):
+                    post_proposal(ledger, proposal, actor="arcore match")
     if out is not None:
         write_proposals(proposals, out)
     _summary(proposals, out, posted=post and url is not None)
+
+
+def _matched(
+    receipts: list[Payment],
+    documents: list[OpenDocument],
+    people: list[Customer],
+    config: MatchConfig,
+    strategies: list[Strategy],
+    memory: PayerMemory | None,
+) -> list[Proposal]:
+    """Match with a progress bar (on standard error, gone when done)."""
+    return list(
+        track(
+            iter_matches(
+                receipts, documents, people, config=config, strategies=strategies, memory=memory
+            ),
+            total=len(receipts),
+            description="Matching",
+            console=stderr,
+            transient=True,
+        )
+    )
 
 
 @app.command("confirm")

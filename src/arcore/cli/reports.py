@@ -144,14 +144,27 @@ def aging_(
 def _print_aging(report: AgingReport, header: tuple[str, ...], rows: list[Any]) -> None:
     basis = "due date" if report.basis is AgingBasis.DUE else "document date"
     table = Table(title=f"Aging as of {report.as_of.isoformat()} (by {basis})")
-    for column in header:
-        table.add_column(
-            column, justify="left" if column in ("customer_id", "currency") else "right"
-        )
-    for cells in rows:
-        style = "bold" if cells[0] == "TOTAL" else None
-        table.add_row(*(escape(cell_text(cell)) for cell in cells), style=style)
-    stdout.print(table)
+    texts = [
+        ["unidentified" if customer_id is None else customer_id, *map(cell_text, cells)]
+        for customer_id, *cells in rows
+    ]
+    widths = []
+    for index, column in enumerate(header):
+        widest = max(len(column), *(len(row[index]) for row in texts))
+        widths.append(min(widest, 12) if index == 0 else widest)
+        if column in ("customer_id", "currency"):  # long ids fold onto a second line
+            table.add_column(column, overflow="fold", min_width=widths[-1])
+        else:  # amounts are never cut short: the column is as wide as its widest amount
+            table.add_column(column, justify="right", no_wrap=True, min_width=widest)
+    for row in texts:
+        table.add_row(*map(escape, row), style="bold" if row[0] == "TOTAL" else None)
+    # Wider than the terminal rather than an amount cut short.
+    terminal = stdout.width
+    stdout.width = max(terminal, sum(widths) + 3 * len(widths) + 1)
+    try:
+        stdout.print(table, crop=False)
+    finally:
+        stdout.width = terminal
 
 
 @app.command("kpis")

@@ -89,6 +89,20 @@ def test_aging_prints_a_table_without_out(files: dict[str, Path]) -> None:
     assert "950.00" in output
 
 
+def test_aging_table_never_cuts_an_amount_short(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arcore.cli import stdout
+
+    monkeypatch.setattr(stdout, "width", 40)  # a narrow terminal
+    output = run("aging", "--documents", files["documents"], "--applications",
+                 files["applications"], "--as-of", "2026-03-31")  # fmt: skip
+    assert "…" not in output
+    total = next(line for line in output.splitlines() if "TOTAL" in line)
+    assert "950.00" in total
+    assert stdout.width == 40  # the terminal's width is left as it was
+
+
 def test_aging_buckets_and_basis(files: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "aging.csv"
     run("aging", "--documents", files["documents"], "--as-of", "2026-03-31", "--by",
