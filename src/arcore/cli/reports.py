@@ -13,6 +13,7 @@ from rich.table import Table
 
 from arcore.cli import app, stdout
 from arcore.errors import ValidationError
+from arcore.ledger import Ledger
 from arcore.reports import (
     AgingBasis,
     AgingReport,
@@ -25,7 +26,14 @@ from arcore.reports import (
     kpis_from_csv,
     kpis_from_store,
 )
-from arcore.reports.exports import aging_table, cell_text, write_table
+from arcore.reports.chart import aging_chart
+from arcore.reports.exports import (
+    aging_table,
+    cell_text,
+    journal_table,
+    open_items_table,
+    write_table,
+)
 from arcore.reports.kpis import KPI_KEYS
 from arcore.store import open_store
 
@@ -111,6 +119,10 @@ def aging_(
         Path | None,
         typer.Option("--out", dir_okay=False, help="Write the aging to a .csv, .xlsx or .json."),
     ] = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", dir_okay=False, help="Also draw the totals as a PNG bar chart."),
+    ] = None,
 ) -> None:
     """Age open balances as of a date: per customer, in buckets of days past due.
 
@@ -133,6 +145,9 @@ def aging_(
             report = aging_from_store(store, company, day, basis=by, edges=edges)
     if currency is not None:
         report = in_currency(report, currency)
+    if chart is not None:
+        aging_chart(report, chart, currency=currency)
+        stdout.print(f"Chart drawn in [bold]{escape(str(chart))}[/].", soft_wrap=True)
     header, rows = aging_table(report)
     if out is not None:
         write_table(out, header, rows)
@@ -254,3 +269,57 @@ def _print_kpis(
         verdict = {True: "[green]pass[/]", False: "[red]fail[/]", None: "—"}[result.passed]
         targets.add_row(escape(result.target.label), verdict)
     stdout.print(targets)
+
+
+export = typer.Typer(help="Export the books' open items or journal.", no_args_is_help=True)
+app.add_typer(export, name="export")
+
+Out = Annotated[Path, typer.Option("--out", dir_okay=False, help="A .csv, .xlsx or .json file.")]
+Customer = Annotated[str | None, typer.Option("--customer", metavar="ID", help="Only this one.")]
+
+
+@export.command("open-items")
+def export_open_items(
+    out: Out,
+    url: Url = None,
+    company: Company = "default",
+    as_of: Annotated[
+        datetime | None, typer.Option("--as-of", help="Balances as of this date.", **_DAY)
+    ] = None,
+    customer: Customer = None,
+) -> None:
+    """Write every open item (credits negative) as of a date to a spreadsheet or JSON."""
+    with open_store(_store_url(url)) as store:
+        items = Ledger(store, company).open_items(
+            customer_id=customer, as_of=None if as_of is None else as_of.date()
+        )
+    write_table(out, *open_items_table(items))
+    stdout.print(f"{len(items):,} open items written to [bold]{escape(str(out))}[/].")
+
+
+@export.command("journal")
+def export_journal(
+    out: Out,
+    url: Url = None,
+    company: Company = "default",
+    start: Annotated[
+        datetime | None, typer.Option("--from", help="First entry date.", **_DAY)
+    ] = None,
+    end: Annotated[datetime | None, typer.Option("--to", help="Last entry date.", **_DAY)] = None,
+    customer: Customer = None,
+) -> None:
+    """Write the journal, one row per posting line, to a spreadsheet or JSON (streamed)."""
+    with open_store(_store_url(url)) as store:
+        entries = Ledger(store, company).journal(
+            customer_id=customer,
+            start=None if start is None else start.date(),
+            end=None if end is None else end.date(),
+        )
+        write_table(out, *journal_table(entries))
+    stdout.print(f"Journal written to [bold]{escape(str(out))}[/].")
+
+
+def _store_url(url: str | None) -> str:
+    if url is None:
+        raise typer.BadParameter("give --db URL (or ARCORE_DB)")
+    return url

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import csv
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 from typer.testing import CliRunner
 
 from arcore.cli import app
 from arcore.errors import InputRejectedError, ValidationError
 from arcore.reports.kpis import KPI_KEYS
+from arcore.store import open_store
+from arcore.store.importer import import_files
 
 CUSTOMERS = """\
 customer_id,name,aliases,bank_accounts,parent_id,currency,terms,credit_limit
@@ -220,3 +224,41 @@ def test_usage_errors(files: dict[str, Path], tmp_path: Path) -> None:
     assert (problem.file, problem.row, problem.field, problem.value) == (
         "broken.csv", 6, "document_date", "2026-02-30",
     )  # fmt: skip
+
+
+@pytest.fixture
+def books(files: dict[str, Path], tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'books.db'}"
+    with open_store(url) as store:
+        import_files(store, "acme", **files)
+    return url
+
+
+def test_aging_chart_is_drawn_next_to_the_table(books: str, tmp_path: Path) -> None:
+    chart = tmp_path / "aging.png"
+    run("aging", "--db", books, "--company", "acme", "--as-of", "2026-03-31", "--chart", chart)
+    with Image.open(chart) as image:
+        assert (image.format, image.size) == ("PNG", (800, 450))
+
+
+def test_export_open_items_and_journal(books: str, tmp_path: Path) -> None:
+    items = tmp_path / "open.csv"
+    run("export", "open-items", "--db", books, "--company", "acme", "--as-of", "2026-03-31",
+        "--out", items)  # fmt: skip
+    with items.open(encoding="utf-8") as handle:
+        got = {row["document_id"]: row["balance"] for row in csv.DictReader(handle)}
+    assert got == {"INV-1": "500.00", "INV-2": "200.00", "INV-3": "300.00", "CM-1": "-50.00"}
+
+    journal = tmp_path / "journal.xlsx"
+    run("export", "journal", "--db", books, "--company", "acme", "--customer", "C1",
+        "--to", "2026-01-31", "--out", journal)  # fmt: skip
+    workbook = load_workbook(journal, read_only=True)
+    sheet = workbook.active
+    assert sheet is not None
+    header, *lines = [list(row) for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    assert header[:6] == ["entry_id", "entry_date", "kind", "account", "debit", "credit"]
+    assert {line[8] for line in lines} >= {"INV-1"}
+    assert all(str(line[1]) <= "2026-01-31" for line in lines)
+    debits = sum(Decimal(str(line[4])) for line in lines)
+    assert debits == sum(Decimal(str(line[5])) for line in lines)  # every entry balances
