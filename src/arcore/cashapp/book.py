@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
@@ -120,6 +120,18 @@ class OpenBook:
             found = [d for d in documents if units[d.document_id] and d.currency == currency]
             self._open[(customer_id, currency)] = found
         return found
+
+    def open_units(self, customer_id: str, currency: str) -> Iterator[tuple[int, OpenDocument]]:
+        """``(balance in minor units, document)`` of the customer's open documents, unordered.
+
+        Cheaper than [`open_of`][arcore.cashapp.book.OpenBook.open_of] when the order does
+        not matter (nothing is sorted).
+        """
+        for units, found in self._amounts.get(customer_id, {}).items():
+            if isinstance(found, list):
+                yield from ((units, d) for d in found if d.currency == currency)
+            elif found.currency == currency:
+                yield units, found
 
     def open_at(self, customer_id: str, currency: str, units: int) -> list[OpenDocument]:
         """The customer's open documents whose balance is ``units`` minor units, oldest first."""

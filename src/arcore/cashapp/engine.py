@@ -21,7 +21,9 @@ until 2026-02-10
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Iterator, Sequence
+from operator import attrgetter
 
 from arcore.cashapp.book import OpenBook
 from arcore.cashapp.model import MatchConfig, MatchStatus, OpenDocument, Proposal
@@ -100,6 +102,9 @@ def match(
     )
 
 
+_OLDEST_FIRST = attrgetter("document_date", "document_id")
+
+
 def _order(strategy: Strategy) -> int:
     return strategy.order
 
@@ -110,7 +115,8 @@ def _nothing_fits(context: MatchContext) -> Proposal:
         return context.propose(
             "unapplied", [], 0.0, "no customer identified and no document number found"
         )
-    items = context.book.open_of(who.customer_id, context.amount.currency)[:3]
+    open_units = context.book.open_units(who.customer_id, context.amount.currency)
+    items = heapq.nsmallest(3, (d for _, d in open_units), key=_OLDEST_FIRST)
     suggestions = ", ".join(
         f"{d.number} {context.book.left(d.document_id).amount:,}" for d in items
     )

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from operator import attrgetter
 from typing import Protocol
 
 from rapidfuzz.distance import Levenshtein
@@ -503,9 +504,7 @@ class DiscountedBalance:
         # left × (100 − most) ≤ 100 × (amount + 1 cent).
         least = 100 * (context.units + 1)
         matches = []
-        units = context.book.units
-        for document in context.open_items():
-            left = units[document.document_id]
+        for left, document in context.book.open_units(who.customer_id, context.amount.currency):
             if left <= context.units or left * (100 - most) > least:
                 continue  # no discount its terms offer brings it down to the amount
             earned = context.earned(document)
@@ -523,6 +522,8 @@ class DiscountedBalance:
         )
 
 
+_OLDEST_FIRST = attrgetter("document_date", "document_id")
+
 _CHANCE = 0.01
 """The most a combination of open items may be expected to hit an amount by chance."""
 
@@ -538,12 +539,15 @@ class SubsetSum:
         who = context.identification
         if who is None:
             return None
-        items = context.open_items()
-        if len(items) < 2:
+        # Unordered while it can be: only a customer with more open items than the search
+        # looks at needs them oldest first, to search its oldest.
+        found = list(context.book.open_units(who.customer_id, context.amount.currency))
+        if len(found) < 2:
             return None
         target = context.units
         zero = Money.zero(context.amount.currency)
-        if sum(context.book.units[d.document_id] for d in items) == target:
+        if sum(units for units, _ in found) == target:
+            items = sorted((d for _, d in found), key=_OLDEST_FIRST)
             return context.propose(
                 self.name,
                 [(d, context.book.left(d.document_id), zero) for d in items],
@@ -551,7 +555,12 @@ class SubsetSum:
                 f"customer {who.customer_id} ({who.how}); amount equals all {len(items)} open "
                 f"items ({_numbers(items)})",
             )
-        window = items[: context.config.subset_items]
+        if len(found) > context.config.subset_items:
+            window = context.open_items()[: context.config.subset_items]
+            units = [context.book.units[d.document_id] for d in window]
+        else:
+            window = [d for _, d in found]
+            units = [units for units, _ in found]
         # Combinations of k items among the customer's: when so many that one could hit the
         # amount by chance, uniqueness proves little (a short pay coinciding with three
         # unrelated invoices), so such sizes are not searched: nothing they find could be
@@ -566,11 +575,13 @@ class SubsetSum:
         )
         if largest < 2:
             return None
-        units = [context.book.units[d.document_id] for d in window]
-        solutions = _subsets(units, target, largest)
+        solutions = [
+            sorted((window[i] for i in solution), key=_OLDEST_FIRST)
+            for solution in _subsets(units, target, largest)
+        ]
         if not solutions:
             return None
-        chosen = [window[i] for i in solutions[0]]
+        chosen = min(solutions, key=lambda docs: [_OLDEST_FIRST(d) for d in docs])
         triples = [(d, context.book.left(d.document_id), zero) for d in chosen]
         if len(solutions) > 1:
             return context.propose(
@@ -578,17 +589,18 @@ class SubsetSum:
                 triples,
                 0.5,
                 f"customer {who.customer_id} ({who.how}); several combinations of open items "
-                f"sum to {_money(context.amount)}: the oldest ({_numbers(chosen)}) is suggested",
+                f"sum to {_money(context.amount)}: the older of the first two found "
+                f"({_numbers(chosen)}) is suggested",
                 flags=["ambiguous"],
             )
-        if len(items) > len(window):
+        if len(found) > len(window):
             # Unique among the oldest items only: another combination may hide beyond them.
             return context.propose(
                 self.name,
                 triples,
                 0.6,
                 f"customer {who.customer_id} ({who.how}); {_numbers(chosen)} sum to the amount, "
-                f"among the {len(window)} oldest of {len(items)} open items",
+                f"among the {len(window)} oldest of {len(found)} open items",
                 flags=["ambiguous"],
             )
         return context.propose(
@@ -650,7 +662,13 @@ class Tolerance:
         if who is None:
             return None
         where = f"customer {who.customer_id} ({who.how}); amount near {{}}'s balance"
-        for document in context.open_items():
+        most = _most_tolerated(context.config.tolerance_max, context.amount.currency)
+        near = [
+            document
+            for left, document in context.book.open_units(who.customer_id, context.amount.currency)
+            if abs(left - context.units) <= most
+        ]
+        for document in sorted(near, key=_OLDEST_FIRST):
             proposal = _within_tolerance(
                 context, document, self.name, where.format(document.number), []
             )
