@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
@@ -121,17 +121,27 @@ class OpenBook:
             self._open[(customer_id, currency)] = found
         return found
 
-    def open_units(self, customer_id: str, currency: str) -> Iterator[tuple[int, OpenDocument]]:
+    def open_units(self, customer_id: str, currency: str) -> list[tuple[int, OpenDocument]]:
         """``(balance in minor units, document)`` of the customer's open documents, unordered.
 
         Cheaper than [`open_of`][arcore.cashapp.book.OpenBook.open_of] when the order does
         not matter (nothing is sorted).
         """
-        for units, found in self._amounts.get(customer_id, {}).items():
-            if isinstance(found, list):
-                yield from ((units, d) for d in found if d.currency == currency)
-            elif found.currency == currency:
-                yield units, found
+        amounts = self._amounts.get(customer_id, {})
+        found = [
+            (units, d)
+            for units, d in amounts.items()
+            if not isinstance(d, list) and d.currency == currency
+        ]
+        if len(found) < len(amounts):  # a balance documents share (rare), or other currencies
+            found += [
+                (units, d)
+                for units, shared in amounts.items()
+                if isinstance(shared, list)
+                for d in shared
+                if d.currency == currency
+            ]
+        return found
 
     def open_at(self, customer_id: str, currency: str, units: int) -> list[OpenDocument]:
         """The customer's open documents whose balance is ``units`` minor units, oldest first."""
