@@ -1,25 +1,60 @@
-"""What an accounting-system adapter declares about itself.
+"""The adapter contract: what an accounting-system adapter declares, and what it does.
 
 An adapter (QuickBooks Online, Xero, Sage Intacct, Acumatica, or one you write) registers an
 [`AdapterInfo`][arcore.adapter.AdapterInfo] through the
 [`arcore_register_adapters`][arcore.plugins.hookspecs.arcore_register_adapters] hook. The sync
 engine reads its [`Capabilities`][arcore.adapter.Capabilities] to plan work (which entities to
-pull and push, how to page, how fast it may go) and calls its ``factory`` to connect.
+pull and push, how to page, how fast it may go) and calls its ``factory`` with a
+[`Connection`][arcore.adapter.Connection] to get an [`Adapter`][arcore.adapter.Adapter].
+
+What crosses the boundary is a [`Record`][arcore.adapter.Record]: a core document (customer,
+invoice, credit memo, payment...) or [`NamedTerms`][arcore.adapter.NamedTerms], in arcore's
+own models, whose ids and references are the **vendor's** ids. The adapter maps vendor objects
+to records and back (one module per entity, tested both ways); the engine maps vendor ids to
+core ids through its mapping table. Vendor errors come out as the
+[`VendorError`][arcore.errors.VendorError] subclasses, so the engine knows what to retry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Literal
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Literal, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, SecretStr
 
-__all__ = ["AdapterInfo", "Capabilities", "Entity", "IncrementalMethod", "RateLimit"]
+from arcore.documents import CreditMemo, Customer, DebitMemo, Invoice, Payment
+from arcore.money import Money
+from arcore.terms import Terms
+
+__all__ = [
+    "Adapter",
+    "AdapterInfo",
+    "Applied",
+    "Capabilities",
+    "ChangeNotice",
+    "Connection",
+    "Entity",
+    "IncrementalMethod",
+    "NamedTerms",
+    "Page",
+    "RateLimit",
+    "Record",
+    "Token",
+    "TokenStore",
+]
 
 Entity = Literal[
-    "customer", "invoice", "debit_memo", "credit_memo", "payment", "refund", "customer_deposit"
+    "customer",
+    "term",
+    "invoice",
+    "debit_memo",
+    "credit_memo",
+    "payment",
+    "refund",
+    "customer_deposit",
 ]
-"""The core document kinds an adapter may read or write."""
+"""The kinds of object an adapter may read or write (``term``: a named credit-terms object)."""
 
 IncrementalMethod = Literal["change_data_capture", "modified_since", "cursor", "none"]
 """How an adapter lists changes since the last sync (``none``: full listing only)."""
@@ -79,3 +114,214 @@ class AdapterInfo(BaseModel):
     version: str
     capabilities: Capabilities = Capabilities()
     factory: Callable[..., object]
+
+
+class NamedTerms(BaseModel):
+    """A vendor's named credit-terms object (QuickBooks ``Term``, Xero payment terms).
+
+    Attributes:
+        id: The vendor's id.
+        name: Its name in the vendor (``Net 30``, ``2% 10 Net 30``).
+        terms: What it means, in arcore's terms.
+        active: Whether it may still be used.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    name: str
+    terms: Terms
+    active: bool = True
+
+
+class Applied(BaseModel):
+    """One application a vendor payment or credit memo carries: to which document, how much.
+
+    Attributes:
+        target_id: The vendor id of the invoice (or debit memo) paid.
+        target: Its kind.
+        amount: How much of the payment (or credit) goes to it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    target_id: str
+    target: Literal["invoice", "debit_memo"] = "invoice"
+    amount: Money
+
+
+class Record(BaseModel):
+    """One object as it crosses the adapter boundary, in arcore's models and the vendor's ids.
+
+    ``document``'s ``id`` and every reference in it (``customer_id``, ``parent_id``) are
+    vendor ids; its ``status`` says whether the vendor voided it. A deleted object has no
+    document. Payments and credit memos list what they are applied to in ``applications``.
+
+    Attributes:
+        entity: What kind of object.
+        external_id: The vendor's id (``None`` in a create: the vendor gives it).
+        version: The vendor's version (QuickBooks ``SyncToken``, an ETag, an update stamp);
+            writes send the version they expect, and a stale one is a
+            [`StaleVersionError`][arcore.errors.StaleVersionError].
+        updated_at: When the vendor last changed it (UTC), if it says.
+        deleted: The vendor deleted it (``document`` is then ``None``).
+        document: The object, in arcore's model.
+        applications: For payments and credit memos: the documents they pay.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    entity: Entity
+    external_id: str | None
+    version: str | None = None
+    updated_at: datetime | None = None
+    deleted: bool = False
+    document: Customer | Invoice | DebitMemo | CreditMemo | Payment | NamedTerms | None = None
+    applications: tuple[Applied, ...] = ()
+
+
+class Page(BaseModel):
+    """One page of a listing of changes.
+
+    Attributes:
+        records: The changed (or, in a full listing, all) objects of this page.
+        cursor: Where the next call continues: pass it back as ``cursor``. When ``more`` is
+            false it is the high-water mark to keep for the next incremental sync.
+        more: Whether another page follows.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    records: tuple[Record, ...]
+    cursor: str | None
+    more: bool
+
+
+class ChangeNotice(BaseModel):
+    """A change a vendor announced by webhook: fetch the object to learn what it is now.
+
+    Attributes:
+        entity: What kind of object changed.
+        external_id: Its vendor id.
+        operation: ``create``, ``update``, ``delete``, ``void``, ``merge``... as the vendor says.
+        occurred_at: When, per the vendor.
+        tenant: The vendor's company (QuickBooks realm id, Xero tenant id).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    entity: Entity
+    external_id: str
+    operation: str
+    occurred_at: datetime | None = None
+    tenant: str = ""
+
+
+class Token(BaseModel):
+    """OAuth tokens of one connection. Secrets stay ``SecretStr``: never logged or printed.
+
+    Attributes:
+        access_token: The bearer token.
+        refresh_token: The token to get the next access token with.
+        expires_at: When the access token expires (UTC).
+        refresh_expires_at: When the refresh token expires, if the vendor says.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    access_token: SecretStr
+    refresh_token: SecretStr
+    expires_at: datetime
+    refresh_expires_at: datetime | None = None
+
+
+@runtime_checkable
+class TokenStore(Protocol):
+    """Where a connection's tokens are kept between runs (refresh tokens rotate: keep the last).
+
+    The ``arcore_token_store`` hook provides one; the default keeps them in the store.
+    """
+
+    def load(self, system: str, tenant: str) -> Token | None:
+        """The tokens last saved for ``system`` and ``tenant``, if any."""
+        ...
+
+    def save(self, system: str, tenant: str, token: Token) -> None:
+        """Keep ``token`` (replacing what was saved)."""
+        ...
+
+
+class Connection(BaseModel):
+    """What an adapter's ``factory`` is given to connect.
+
+    Attributes:
+        system: The adapter's name.
+        tenant: The vendor's company id (QuickBooks realm, Xero tenant).
+        settings: Plain settings (base URLs, client id, environment, minor version...).
+        secrets: Client secrets, webhook verifier tokens: never printed.
+        token_store: Where tokens are loaded from and saved to.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    system: str
+    tenant: str
+    settings: Mapping[str, str] = Field(default_factory=dict)
+    secrets: Mapping[str, SecretStr] = Field(default_factory=dict)
+    token_store: TokenStore
+
+
+class Adapter(Protocol):
+    """A connected adapter: what the sync engine calls. One connection, one tenant.
+
+    Every write carries an idempotency key the engine stored before the call: the same key
+    sent again must not create or change anything twice (QuickBooks ``requestid``, Xero
+    ``Idempotency-Key``). Errors are [`VendorError`][arcore.errors.VendorError] subclasses.
+    """
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What this adapter can do (the same as its ``AdapterInfo``)."""
+        ...
+
+    def list_changes(self, entity: Entity, *, cursor: str | None, page_size: int) -> Page:
+        """One page of ``entity`` changed since ``cursor`` (``None``: everything, a full sync)."""
+        ...
+
+    def get(self, entity: Entity, external_id: str) -> Record:
+        """The object as it is now (``VendorNotFoundError`` if there is none)."""
+        ...
+
+    def create(self, record: Record, *, idempotency_key: str) -> Record:
+        """Create ``record`` (its ``external_id`` is ``None``); return it as the vendor keeps it."""
+        ...
+
+    def update(self, record: Record, *, idempotency_key: str) -> Record:
+        """Replace the object with ``record``, expecting its ``version`` to be current."""
+        ...
+
+    def void(self, record: Record, *, idempotency_key: str) -> Record:
+        """Void the object (``record`` names it and its expected ``version``)."""
+        ...
+
+    def delete(self, record: Record, *, idempotency_key: str) -> None:
+        """Delete the object (``record`` names it and its expected ``version``)."""
+        ...
+
+    def apply(
+        self, record: Record, applications: Sequence[Applied], *, idempotency_key: str
+    ) -> Record:
+        """Apply a payment or credit memo (``record``) to documents; return it updated."""
+        ...
+
+    def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> bool:
+        """Whether ``body`` carries the vendor's valid signature (compared in constant time)."""
+        ...
+
+    def parse_webhook(self, body: bytes) -> list[ChangeNotice]:
+        """The changes a verified webhook body announces."""
+        ...
+
+    def refresh(self) -> Token:
+        """Get a new access token now (and save it through the token store)."""
+        ...

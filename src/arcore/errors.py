@@ -44,9 +44,16 @@ __all__ = [
     "InvalidAmountError",
     "NotFoundError",
     "PluginError",
+    "RateLimitedError",
+    "StaleVersionError",
     "TermsError",
+    "TransientError",
     "UnknownCurrencyError",
     "ValidationError",
+    "VendorAuthError",
+    "VendorError",
+    "VendorNotFoundError",
+    "VendorValidationError",
 ]
 
 
@@ -267,3 +274,58 @@ class BankFileError(ValidationError):
     element path (``Stmt[1]/Ntry[3]/Amt``) for camt; ``value`` the offending text. Nothing
     of a file that raises it is returned.
     """
+
+
+class VendorError(ArcoreError):
+    """An accounting system (through its adapter) refused or failed a request.
+
+    Adapters translate their SDK's exceptions into the subclasses below, so the sync engine
+    decides what to do (retry, wait, refresh, hold) without knowing the vendor.
+
+    Attributes:
+        system: The adapter's name (``quickbooks``, ``xero``...).
+        detail: What the vendor said, as it said it (never a token or secret).
+    """
+
+    def __init__(self, message: str, *, system: str = "", detail: str = "", **where: Any) -> None:
+        self.system = system
+        self.detail = detail
+        super().__init__(message, **where)
+
+
+class VendorAuthError(VendorError):
+    """The vendor refused the credentials: the token expired, was revoked, or lacks a scope."""
+
+
+class RateLimitedError(VendorError):
+    """The vendor's rate limit was hit; wait ``retry_after`` seconds (None: not said).
+
+    Attributes:
+        retry_after: Seconds the vendor asked to wait, if it said.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,  # float-ok: seconds, not money
+        **context: Any,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **context)
+
+
+class StaleVersionError(VendorError, ConflictError):
+    """The object changed in the vendor since the version the write expected."""
+
+
+class VendorNotFoundError(VendorError, NotFoundError):
+    """The vendor has no object with that id (or it was deleted)."""
+
+
+class VendorValidationError(VendorError, ValidationError):
+    """The vendor refused the object's content (``detail`` says what it objected to)."""
+
+
+class TransientError(VendorError):
+    """A failure worth retrying: a timeout, a dropped connection, a 5xx."""

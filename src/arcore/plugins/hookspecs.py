@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from arcore.adapter import AdapterInfo
+    from arcore.adapter import AdapterInfo, TokenStore
     from arcore.calendars import BusinessCalendar
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "arcore_register_notification_channels",
     "arcore_register_renderers",
     "arcore_register_statement_parsers",
+    "arcore_token_store",
     "hookimpl",
     "hookspec",
 ]
@@ -172,4 +173,22 @@ def arcore_business_calendar(spec: str) -> BusinessCalendar | None:
     Returns:
         A [`BusinessCalendar`][arcore.calendars.BusinessCalendar], or ``None`` to let the
         next plugin answer.
+    """
+
+
+@hookspec(firstresult=True)
+def arcore_token_store(system: str, tenant: str) -> TokenStore | None:
+    """Return where the OAuth tokens of ``system``'s connection to ``tenant`` are kept.
+
+    Called by: the sync engine, when it connects an adapter. Plugins registered later are
+    asked first; the first non-``None`` answer wins. Without one, the engine keeps tokens in
+    arcore's store. A plugin answers to keep them in a vault or a secrets manager instead.
+
+    Args:
+        system: The adapter's name (``quickbooks``).
+        tenant: The vendor's company id (QuickBooks realm, Xero tenant).
+
+    Returns:
+        A [`TokenStore`][arcore.adapter.TokenStore], or ``None`` to let the next plugin (or
+        the default) answer.
     """
