@@ -18,7 +18,7 @@ core ids through its mapping table. Vendor errors come out as the
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, SecretStr
@@ -82,7 +82,13 @@ class Capabilities(BaseModel):
     reads: frozenset[Entity] = frozenset()
     """Entities the adapter can list and fetch."""
     writes: frozenset[Entity] = frozenset()
-    """Entities the adapter can create, update and void."""
+    """Entities the adapter can create and update."""
+    voids: frozenset[Entity] = frozenset()
+    """Entities the adapter can void (the vendor keeps them, voided)."""
+    deletes: frozenset[Entity] = frozenset()
+    """Entities the adapter can delete."""
+    applies: frozenset[Entity] = frozenset()
+    """Sources the adapter can apply to documents with ``apply`` (``payment``, ``credit_memo``)."""
     incremental: IncrementalMethod = "none"
     """How changes since a cursor are listed."""
     webhooks: bool = False
@@ -103,8 +109,8 @@ class AdapterInfo(BaseModel):
         title: The accounting system's name for people (``QuickBooks Online``).
         version: The adapter's own version (usually its distribution's).
         capabilities: What it can do.
-        factory: Called by the sync engine with the connection settings to create a connected
-            adapter.
+        factory: Called by the sync engine with a [`Connection`][arcore.adapter.Connection]
+            to create a connected [`Adapter`][arcore.adapter.Adapter].
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -113,7 +119,11 @@ class AdapterInfo(BaseModel):
     title: str
     version: str
     capabilities: Capabilities = Capabilities()
-    factory: Callable[..., object]
+    factory: Callable[[Connection], Adapter]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class NamedTerms(BaseModel):
@@ -157,6 +167,11 @@ class Record(BaseModel):
     vendor ids; its ``status`` says whether the vendor voided it. A deleted object has no
     document. Payments and credit memos list what they are applied to in ``applications``.
 
+    In a create, the adapter ignores ``document.id`` (the engine puts its own id there: the
+    vendor gives the object its id). A record an adapter returns has ``document.id ==
+    external_id``, and its ``company_id`` is the connection's ``company_id`` (the engine sets
+    its own when it writes to the core).
+
     Attributes:
         entity: What kind of object.
         external_id: The vendor's id (``None`` in a create: the vendor gives it).
@@ -186,7 +201,9 @@ class Page(BaseModel):
     Attributes:
         records: The changed (or, in a full listing, all) objects of this page.
         cursor: Where the next call continues: pass it back as ``cursor``. When ``more`` is
-            false it is the high-water mark to keep for the next incremental sync.
+            false it is the high-water mark to keep for the next incremental sync: listing
+            from it returns each object changed since, once, and no object that did not
+            change (an opaque string only the adapter reads).
         more: Whether another page follows.
     """
 
@@ -260,6 +277,8 @@ class Connection(BaseModel):
         settings: Plain settings (base URLs, client id, environment, minor version...).
         secrets: Client secrets, webhook verifier tokens: never printed.
         token_store: Where tokens are loaded from and saved to.
+        company_id: arcore's company the records are for (their documents' ``company_id``).
+        clock: Now, as an aware UTC datetime (token expiry): injectable, like the engine's.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -269,6 +288,8 @@ class Connection(BaseModel):
     settings: Mapping[str, str] = Field(default_factory=dict)
     secrets: Mapping[str, SecretStr] = Field(default_factory=dict)
     token_store: TokenStore
+    company_id: str = "default"
+    clock: Callable[[], datetime] = _utc_now
 
 
 class Adapter(Protocol):
@@ -276,7 +297,12 @@ class Adapter(Protocol):
 
     Every write carries an idempotency key the engine stored before the call: the same key
     sent again must not create or change anything twice (QuickBooks ``requestid``, Xero
-    ``Idempotency-Key``). Errors are [`VendorError`][arcore.errors.VendorError] subclasses.
+    ``Idempotency-Key``). Errors are [`VendorError`][arcore.errors.VendorError] subclasses
+    with ``system`` set; an operation the vendor does not offer is a
+    [`VendorValidationError`][arcore.errors.VendorValidationError]. An adapter whose access
+    token expires refreshes it by itself, once, and saves the new tokens through the token
+    store; if that fails it raises [`VendorAuthError`][arcore.errors.VendorAuthError] and the
+    engine calls [`refresh`][arcore.adapter.Adapter.refresh] once more before giving up.
     """
 
     @property
@@ -325,3 +351,6 @@ class Adapter(Protocol):
     def refresh(self) -> Token:
         """Get a new access token now (and save it through the token store)."""
         ...
+
+
+AdapterInfo.model_rebuild()  # its factory's type names Connection and Adapter, defined above

@@ -67,9 +67,10 @@ def arcore_register_adapters(register: Callable[[AdapterInfo], None]) -> None:
 
     Args:
         register: Call it with one [`AdapterInfo`][arcore.adapter.AdapterInfo] per adapter the
-            plugin provides. The info's ``factory`` is called later, with the connection
-            settings, to create a connected adapter; import the vendor SDK there, not at
-            module import time, so that ``arcore adapters`` works without the SDK installed.
+            plugin provides. The info's ``factory`` is called later, with a
+            [`Connection`][arcore.adapter.Connection], to create a connected adapter; import
+            the vendor SDK there, not at module import time, so that ``arcore adapters``
+            works without the SDK installed.
 
     Returns:
         Nothing; every plugin's registrations are collected.
