@@ -8,7 +8,7 @@ What is compared, in one run:
   customers + documents + payments, then applications. Everything the importer does is timed:
   reading and checking the CSV rows, posting the journal entries, the look-ups, the document
   status updates and the over-application check. The import runs in a child process so that
-  its peak resident memory (``ru_maxrss``) is its own.
+  its peak resident memory (``VmHWM``) is its own.
 * **baseline**: a fresh SQLite file with the same tables and indexes (``metadata.create_all``
   on a plain SQLAlchemy engine: no triggers), the same PRAGMAs (WAL, ``synchronous=NORMAL``),
   one transaction per phase, into which plain ``sqlite3`` ``executemany`` inserts *exactly the
@@ -32,7 +32,6 @@ import csv
 import json
 import os
 import random
-import resource
 import sqlite3
 import subprocess
 import sys
@@ -41,6 +40,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _memory import peak_rss_mb
 
 N_DEFAULT = 1_000_000
 N_CUSTOMERS = 1_000
@@ -205,7 +207,7 @@ def _child(csv_dir: str, db: str, phases: str) -> None:
             result["applications_imported"] = report.imported
     finally:
         store.close()
-    result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["maxrss_mb"] = peak_rss_mb()
     print(json.dumps(result))
 
 
@@ -345,7 +347,7 @@ def run() -> list[dict[str, Any]]:
         at_zero = _run_child(empty, folder / "empty.db", "")
 
     memory = {
-        "memory_method": "peak RSS (ru_maxrss) of a child process running the import",
+        "memory_method": "peak resident memory (VmHWM) of a child process running the import",
         "memory_rows_small": small,
         "memory_rows_large": n,
         "memory_peak_idle_mb": round(at_zero["maxrss_mb"], 1),

@@ -12,7 +12,7 @@ and row so an input is refused with every problem listed at once.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +31,7 @@ __all__ = [
     "KINDS",
     "REQUIRED",
     "CellError",
+    "ListRow",
     "Problems",
     "Row",
     "batches",
@@ -41,6 +42,8 @@ __all__ = [
     "minor_cell",
     "neutralise",
     "payment_fields",
+    "positions",
+    "read_lists",
     "read_rows",
     "restore",
     "terms_cell",
@@ -50,6 +53,8 @@ __all__ = [
 
 Row = tuple[int, dict[str, str]]
 """A row of a CSV file: its 1-based line number (the header is line 1) and its cells."""
+ListRow = tuple[int, list[str]]
+"""A row of a CSV file as a list of cells in the file's column order, numbered as ``Row``."""
 
 BATCH: Final = 5000
 """Rows read, checked and written together."""
@@ -245,28 +250,66 @@ def restore(text: str) -> str:
 
 
 def read_rows(path: Path, kind: str, problems: Problems) -> Iterator[Row]:
-    """The rows of a ``kind`` file, numbered; an unreadable file or header goes to ``problems``."""
+    """The rows of a ``kind`` file, numbered; an unreadable file or header goes to ``problems``.
+
+    Each row is a dict by column name, as ``csv.DictReader`` gives it (a missing cell is
+    ``None``); [`read_lists`][arcore.csvfiles.read_lists] gives lists, for speed.
+    """
+    header: list[str] = []
+    for number, cells in read_lists(path, kind, problems, header):
+        row = dict(zip(header, cells, strict=False))
+        if len(cells) < len(header):
+            row.update(dict.fromkeys(header[len(cells) :]))  # type: ignore[arg-type]
+        yield number, row
+
+
+def read_lists(path: Path, kind: str, problems: Problems, header: list[str]) -> Iterator[ListRow]:
+    """The rows of a ``kind`` file as lists of cells, numbered as ``read_rows`` numbers them.
+
+    For files of millions of rows: no dict per row. ``header`` is filled with the file's
+    column names before the first row is yielded; an unreadable file or header goes to
+    ``problems`` as with ``read_rows``. Rows may be shorter than the header.
+    """
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as error:
         problems.add(path, 0, "", str(path), f"cannot read the file: {error.strerror}")
         return
     with handle:
-        reader = csv.DictReader(handle)
+        reader = csv.reader(handle)
         try:
-            header = reader.fieldnames or []
+            header.extend(next(reader, []))
         except UnicodeDecodeError:
             problems.add(path, 1, "", None, "the file is not UTF-8 text")
+            return
+        except csv.Error as error:
+            problems.add(path, reader.line_num, "", None, f"unreadable: {error}")
             return
         missing = [c for c in REQUIRED[kind] if c not in header]
         for column in missing:
             problems.add(path, 1, column, None, f"the header has no {column} column")
         if missing:
             return
+        number = 1
         try:
-            yield from enumerate(reader, start=2)
+            for cells in reader:
+                if cells:  # csv.DictReader skips empty lines too, and does not count them
+                    number += 1
+                    yield number, cells
         except (UnicodeDecodeError, csv.Error) as error:
             problems.add(path, reader.line_num, "", None, f"unreadable: {error}")
+
+
+def positions(header: Sequence[str], columns: Sequence[str]) -> dict[str, int | None]:
+    """Where each of ``columns`` is in ``header``, ``None`` if absent.
+
+    A repeated name is at its last place, the cell a dict of the row would keep.
+    """
+    found: dict[str, int | None] = dict.fromkeys(columns)
+    for index, name in enumerate(header):
+        if name in found:
+            found[name] = index
+    return found
 
 
 def batches(

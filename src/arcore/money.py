@@ -113,6 +113,12 @@ def minor_units(currency: str) -> int:
     return int(found.exponent)
 
 
+@cache
+def _scale(currency: str) -> tuple[str, int]:
+    """The code and minor units of ``currency`` as given (reports turn millions of amounts)."""
+    return normalize_currency(currency), minor_units(currency)
+
+
 def normalize_currency(currency: str) -> str:
     """Return the upper-case ISO 4217 code for ``currency``, checking that it is known.
 
@@ -246,8 +252,23 @@ class Money:
                 field="units",
                 value=units,
             )
-        scaled = Decimal(units).scaleb(-minor_units(currency), context=_EXACT)
-        return cls._of(scaled, normalize_currency(currency))
+        code, places = _scale(currency)
+        return cls._of(Decimal(units).scaleb(-places, context=_EXACT), code)
+
+    @classmethod
+    def many_from_minor_units(cls, units: Sequence[int], currency: str) -> tuple[Money, ...]:
+        """Return [`from_minor_units`][arcore.money.Money.from_minor_units] of each of ``units``.
+
+        The currency is looked up once, for reports that turn many sums into money.
+
+        >>> Money.many_from_minor_units([0, 150], "USD")
+        (Money('0.00', 'USD'), Money('1.50', 'USD'))
+        """
+        if not all(type(value) is int for value in units):
+            return tuple(cls.from_minor_units(value, currency) for value in units)  # it checks
+        code, places = _scale(currency)
+        of, scale = cls._of, -places
+        return tuple([of(Decimal(value).scaleb(scale, context=_EXACT), code) for value in units])
 
     @property
     def amount(self) -> Decimal:

@@ -252,3 +252,28 @@ def test_cli_lists_the_installed_adapter(installed_site: Path) -> None:
     assert listed["demo"]["capabilities"]["webhooks"] is True
     assert listed["sage"]["available"] is False
     assert listed["sage"]["install"] == "pip install 'arcore[sage]'"
+
+
+def test_token_store_comes_from_a_plugin_or_none() -> None:
+    class Vault:
+        def load(self, system: str, tenant: str) -> None:
+            return None
+
+        def save(self, system: str, tenant: str, token: object) -> None:
+            pass
+
+    class Keeper:
+        @hookimpl
+        def arcore_token_store(self, system: str, tenant: str) -> object:
+            return Vault() if system == "quickbooks" else None
+
+    class Wrong:
+        @hookimpl
+        def arcore_token_store(self, system: str, tenant: str) -> object:
+            return "tokens.json"
+
+    plugins = plugin_manager(entry_points=False, plugins=[Keeper()])
+    assert isinstance(plugins.token_store("quickbooks", "9341"), Vault)
+    assert plugins.token_store("xero", "t-1") is None
+    with pytest.raises(PluginError, match="not a TokenStore"):
+        plugin_manager(entry_points=False, plugins=[Wrong()]).token_store("xero", "t-1")

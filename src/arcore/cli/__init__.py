@@ -70,4 +70,5 @@ from arcore.cli import match as _match  # noqa: E402, F401
 from arcore.cli import reports as _reports  # noqa: E402, F401
 from arcore.cli import statements as _statements  # noqa: E402, F401
 from arcore.cli import store as _store  # noqa: E402, F401
+from arcore.cli import sync as _sync  # noqa: E402, F401
 from arcore.cli import terms as _terms  # noqa: E402, F401

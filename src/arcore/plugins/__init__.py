@@ -26,7 +26,7 @@ from typing import Final, TypeVar
 
 import pluggy
 
-from arcore.adapter import AdapterInfo
+from arcore.adapter import AdapterInfo, TokenStore
 from arcore.calendars import BusinessCalendar
 from arcore.errors import AdapterNotInstalledError, ConfigurationError, PluginError
 from arcore.plugins import hookspecs
@@ -196,6 +196,21 @@ class Plugins:
                 value=spec,
             )
         return calendar
+
+    def token_store(self, system: str, tenant: str) -> TokenStore | None:
+        """Where a plugin keeps ``system``'s tokens for ``tenant`` (``None``: no plugin does).
+
+        Raises:
+            PluginError: a plugin answered with something that is not a
+                [`TokenStore`][arcore.adapter.TokenStore].
+        """
+        answer: object = self.pm.hook.arcore_token_store(system=system, tenant=tenant)
+        if answer is not None and not isinstance(answer, TokenStore):
+            raise PluginError(
+                f"arcore_token_store returned {type(answer).__name__}, not a TokenStore",
+                hint="Return an object with load(system, tenant) and save(system, tenant, token)",
+            )
+        return answer
 
     def _registered(self, key: str, hook: Callable[..., object]) -> dict[str, object]:
         if key not in self._registries:

@@ -118,7 +118,7 @@ def _row(
     return AgingRow(
         customer_id=customer_id,
         currency=currency,
-        amounts=tuple(Money.from_minor_units(amount, currency) for amount in units),
+        amounts=Money.many_from_minor_units(units, currency),
         total=Money.from_minor_units(sum(units), currency),
         items=tuple(items),
     )

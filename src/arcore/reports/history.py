@@ -25,28 +25,33 @@ from __future__ import annotations
 
 import calendar
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Final
+from typing import Final, NamedTuple
 
 from arcore.csvfiles import (
+    COLUMNS,
+    KINDS,
     CellError,
     Problems,
     customer_from_row,
     date_cell,
     document_fields,
+    positions,
+    read_lists,
     read_rows,
+    terms_cell,
     text_cell,
 )
 from arcore.errors import ArcoreError, InputRejectedError, NotFoundError
 from arcore.ledger.accounts import AccountRole
 from arcore.ledger.repository import LedgerSession, LedgerStore
-from arcore.money import minor_units
-from arcore.terms import Terms
+from arcore.money import is_currency, minor_units
+from arcore.terms import Terms, due_date
 
 __all__ = [
     "BalanceRow",
@@ -301,7 +306,7 @@ def _add_settled(
 # --- CSV files ---------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)  # one per document with applications: millions
 class _Applied:
     """What applications.csv applies to one document, as exact decimals (currency unknown yet)."""
 
@@ -328,6 +333,70 @@ def _amount_cell(row: dict[str, str], column: str, *, required: bool) -> Decimal
     return amount
 
 
+def _application_cells(row: dict[str, str]) -> tuple[str, date, Decimal, Decimal]:
+    """An applications.csv row's document, date, amount settled and write-off, all checked.
+
+    Raises:
+        CellError: the first bad cell of the row.
+    """
+    document_no = text_cell(row, "document_no", required=True)
+    text_cell(row, "payment_id", required=True)
+    day = date_cell(row, "applied_date")
+    assert day is not None
+    amount = _amount_cell(row, "applied_amount", required=True)
+    discount = _amount_cell(row, "discount_amount", required=False)
+    write_off = _amount_cell(row, "writeoff_amount", required=False)
+    return document_no, day, amount + discount + write_off, write_off
+
+
+def _plain_amount(text: str) -> Decimal | None:
+    """A stripped cell as a finite decimal, zero or positive; ``None`` for anything else."""
+    if not text:
+        return _ZERO
+    try:
+        amount = Decimal(text)
+    except ArithmeticError:
+        return None
+    return amount if amount.is_finite() and amount >= 0 else None
+
+
+def _fast_application(
+    cells: list[str], at: dict[str, int | None], days: dict[str, date]
+) -> tuple[str, date, Decimal, Decimal] | None:
+    """What :func:`_application_cells` reads from a sound row, faster; ``None`` for any doubt.
+
+    A ``None`` row is read again the slow way, which names its problem.
+    """
+    try:
+        document_no = cells[at["document_no"]].strip()  # type: ignore[index]
+        payment_id = cells[at["payment_id"]].strip()  # type: ignore[index]
+        day_text = cells[at["applied_date"]].strip()  # type: ignore[index]
+        amount_text = cells[at["applied_amount"]].strip()  # type: ignore[index]
+        discount_at, write_off_at = at["discount_amount"], at["writeoff_amount"]
+        discount_text = "" if discount_at is None else cells[discount_at].strip()
+        write_off_text = "" if write_off_at is None else cells[write_off_at].strip()
+    except IndexError:
+        return None
+    if not (document_no and payment_id and amount_text):
+        return None
+    day = days.get(day_text)
+    if day is None:
+        try:
+            day = days[day_text] = date.fromisoformat(day_text)
+        except ValueError:
+            return None
+    amount = _plain_amount(amount_text)
+    if amount is None:
+        return None
+    if not (discount_text or write_off_text):  # most rows
+        return document_no, day, amount, _ZERO
+    discount = _plain_amount(discount_text)
+    write_off = _plain_amount(write_off_text)
+    if discount is None or write_off is None:
+        return None
+    return document_no, day, amount + discount + write_off, write_off
+
+
 def _read_applications(
     path: Path,
     cutoffs: Sequence[date],
@@ -336,35 +405,43 @@ def _read_applications(
 ) -> dict[str, _Applied]:
     applied: dict[str, _Applied] = {}
     last_cutoff = cutoffs[-1]
-    for number, row in read_rows(path, "applications", problems):
-        try:
-            document_no = text_cell(row, "document_no", required=True)
-            text_cell(row, "payment_id", required=True)
-            day = date_cell(row, "applied_date")
-            assert day is not None
-            amount = _amount_cell(row, "applied_amount", required=True)
-            discount = _amount_cell(row, "discount_amount", required=False)
-            write_off = _amount_cell(row, "writeoff_amount", required=False)
-        except CellError as bad:
-            problems.add(path, number, bad.column, bad.value, bad.message)
-            continue
-        settled = amount + discount + write_off
+    single = len(cutoffs) == 1  # aging; the KPIs have two
+    header: list[str] = []
+    at: dict[str, int | None] = {}
+    days: dict[str, date] = {}  # a year of dates, parsed once each
+    for number, cells in read_lists(path, "applications", problems, header):
+        if not at:
+            at = positions(header, COLUMNS["applications"])
+        cell = _fast_application(cells, at, days)
+        if cell is None:
+            try:
+                cell = _application_cells(dict(zip(header, cells, strict=False)))
+            except CellError as bad:
+                problems.add(path, number, bad.column, bad.value, bad.message)
+                continue
+        document_no, day, settled, write_off = cell
         if not settled:
             problems.add(path, number, "applied_amount", "0", "applies nothing")
             continue
         entry = applied.get(document_no)
         if entry is None:
             entry = applied[document_no] = _Applied(
-                row=number, first=day, upto=[Decimal(0)] * len(cutoffs)
+                row=number, first=day, upto=[_ZERO] * len(cutoffs)
             )
-        entry.first = min(entry.first, day)
+        elif day < entry.first:
+            entry.first = day
         entry.total += settled
-        for index, cutoff in enumerate(cutoffs):
-            if day <= cutoff:
-                entry.upto[index] += settled
+        upto = entry.upto
+        if single:
+            if day <= last_cutoff:
+                upto[0] += settled
+        else:
+            for index, cutoff in enumerate(cutoffs):
+                if day <= cutoff:
+                    upto[index] += settled
         if day <= last_cutoff and (entry.last is None or day > entry.last):
             entry.last = day
-        if window is not None and window[0] <= day <= window[1]:
+        if write_off and window is not None and window[0] <= day <= window[1]:
             entry.written_off += write_off
     return applied
 
@@ -374,7 +451,7 @@ def _units(amount: Decimal, currency: str) -> int | None:
     return int(scaled) if scaled == scaled.to_integral_value() else None
 
 
-@dataclass
+@dataclass(slots=True)
 class _CsvDocument:
     """A documents.csv row with its balances as of each cutoff (minor units, signed)."""
 
@@ -387,6 +464,115 @@ class _CsvDocument:
     balances: list[int]
     last_moved: date | None  # the latest date its balance moved, up to the last cutoff
     written_off: int
+
+
+class _DocumentFields(NamedTuple):
+    """The fields of a documents.csv row aging needs (amounts in minor units)."""
+
+    id: str
+    kind: str
+    customer_id: str
+    currency: str
+    document_date: date
+    due_date: date | None
+    amount: int
+    open: int
+
+
+def _plain_units(text: str, places: int) -> int | None:
+    """Plain decimal digits (``"1234.5"``) as minor units; ``None`` for any other text.
+
+    Only what :func:`~arcore.csvfiles.minor_cell` reads the same way: ASCII digits with at
+    most ``places`` decimals. Anything else (signs, exponents, more decimals) is left to it.
+    """
+    whole, point, part = text.partition(".")
+    if not (whole.isascii() and whole.isdigit()) or len(part) > places:
+        return None
+    if part and not (part.isascii() and part.isdigit()):
+        return None
+    if point and not part:
+        return None
+    units: int = int(whole) * 10**places
+    return units + int(part) * 10 ** (places - len(part)) if part else units
+
+
+def _fast_document(
+    cells: list[str],
+    at: tuple[int, ...],
+    terms_of: Callable[[str], Terms | None],
+    days: dict[str, date],
+    scales: dict[str, int],
+) -> _DocumentFields | None:
+    """What :func:`~arcore.csvfiles.document_fields` reads from a sound row, faster.
+
+    ``None`` for any doubt: that row is read again the slow way, which names its problem.
+    ``at`` is where the cells of ``_DOCUMENT_CELLS`` are (-1: no such column); ``days`` and
+    ``scales`` remember the dates and currencies already read.
+    """
+    i_no, i_kind, i_customer, i_currency, i_dated, i_due, i_terms, i_amount, i_open = at
+    try:
+        document_no = cells[i_no].strip()
+        kind = cells[i_kind].strip()
+        customer_id = cells[i_customer].strip()
+        currency = cells[i_currency].strip()
+        dated_text = cells[i_dated].strip()
+        due_text = "" if i_due < 0 else cells[i_due].strip()
+        terms_text = "" if i_terms < 0 else cells[i_terms].strip()
+        amount_text = cells[i_amount].strip()
+        open_text = "" if i_open < 0 else cells[i_open].strip()
+    except IndexError:  # a short row
+        return None
+    kind = kind.lower()
+    currency = currency.upper()
+    places = scales.get(currency)
+    if places is None:
+        if not is_currency(currency):
+            return None
+        places = scales[currency] = minor_units(currency)
+    if kind not in KINDS or not document_no or not customer_id:
+        return None
+    amount = _plain_units(amount_text, places)
+    opened = amount if not open_text else _plain_units(open_text, places)
+    if not amount or opened is None or opened > amount:
+        return None
+    dated = days.get(dated_text)
+    due = days.get(due_text) if due_text else None
+    if dated is None or (due_text and due is None):
+        try:
+            dated = days[dated_text] = date.fromisoformat(dated_text)
+            if due_text:
+                due = days[due_text] = date.fromisoformat(due_text)
+        except ValueError:
+            return None
+    if due is None and kind != "credit_memo":
+        try:
+            terms = terms_cell(terms_text) if terms_text else terms_of(customer_id)
+            if terms is None:
+                return None
+            due = due_date(terms, dated)
+        except (CellError, ArcoreError):
+            return None
+    elif terms_text:
+        try:
+            terms_cell(terms_text)  # checked even when unused, as the importer does
+        except CellError:
+            return None
+    if due is not None and due < dated:
+        return None
+    return _DocumentFields(document_no, kind, customer_id, currency, dated, due, amount, opened)
+
+
+_DOCUMENT_CELLS: Final = (
+    "document_no",
+    "kind",
+    "customer_id",
+    "currency",
+    "document_date",
+    "due_date",
+    "terms",
+    "amount",
+    "open_amount",
+)
 
 
 def _customer_terms(path: Path, problems: Problems) -> dict[str, Terms]:
@@ -420,32 +606,50 @@ def _csv_documents(
     terms = {} if customers is None else _customer_terms(customers, problems)
     seen: set[str] = set()
     last_cutoff = cutoffs[-1]
-    for number, row in read_rows(documents, "documents", problems):
-        try:
-            fields = document_fields(row, terms.get)
-        except CellError as bad:
-            problems.add(documents, number, bad.column, bad.value, bad.message)
-            applied.pop(text_cell(row, "document_no"), None)  # reported once, here
-            continue
-        document_no: str = fields["id"]
+    header: list[str] = []
+    at: tuple[int, ...] = ()
+    days: dict[str, date] = {}
+    scales: dict[str, int] = {}
+    for number, cells in read_lists(documents, "documents", problems, header):
+        if not at:
+            found = positions(header, _DOCUMENT_CELLS)
+            at = tuple(-1 if index is None else index for index in found.values())
+        fields = _fast_document(cells, at, terms.get, days, scales)
+        if fields is None:
+            row = dict(zip(header, cells, strict=False))
+            try:
+                slow = document_fields(row, terms.get)
+            except CellError as bad:
+                problems.add(documents, number, bad.column, bad.value, bad.message)
+                applied.pop(text_cell(row, "document_no"), None)  # reported once, here
+                continue
+            fields = _DocumentFields(
+                slow["id"],
+                slow["kind"],
+                slow["customer_id"],
+                slow["currency"],
+                slow["document_date"],
+                slow["due_date"],
+                slow["amount"],
+                slow["open"],
+            )
+        document_no, kind, customer_id, currency, dated, due, amount, opened = fields
         if document_no in seen:
             problems.add(documents, number, "document_no", document_no, "appears twice")
             continue
         seen.add(document_no)
-        kind: str = fields["kind"]
-        currency: str = fields["currency"]
-        dated: date = fields["document_date"]
-        opened: int = fields["open"]
         entry = applied.pop(document_no, None)
+        if entry is None and dated > last_cutoff:
+            continue  # not there yet, and nothing applied to check
         settled_upto = [0] * len(cutoffs)
-        last_moved = dated if opened != fields["amount"] else None
+        last_moved = dated if opened != amount else None
         written_off = 0
         if entry is not None:
             assert applications is not None
-            if not _check_applied(applications, entry, kind, currency, dated, opened, problems):
+            sums = _checked_applied(applications, entry, kind, currency, dated, opened, problems)
+            if sums is None:
                 continue
-            settled_upto = [_units(amount, currency) or 0 for amount in entry.upto]
-            written_off = _units(entry.written_off, currency) or 0
+            settled_upto, written_off = sums
             if entry.last is not None:
                 last_moved = entry.last if last_moved is None else max(last_moved, entry.last)
         if dated > last_cutoff:
@@ -454,10 +658,10 @@ def _csv_documents(
         yield _CsvDocument(
             kind=kind,
             currency=currency,
-            customer_id=fields["customer_id"],
+            customer_id=customer_id,
             document_date=dated,
-            due_date=fields["due_date"],
-            amount=fields["amount"],
+            due_date=due,
+            amount=amount,
             balances=[
                 0 if dated > cutoff else sign * (opened - settled)
                 for cutoff, settled in zip(cutoffs, settled_upto, strict=True)
@@ -478,7 +682,7 @@ def _csv_documents(
         raise _rejected(problems.sorted())
 
 
-def _check_applied(
+def _checked_applied(
     path: Path,
     entry: _Applied,
     kind: str,
@@ -486,17 +690,21 @@ def _check_applied(
     dated: date,
     opened: int,
     problems: Problems,
-) -> bool:
-    """Whether the applications to a document are sound; each problem is added."""
+) -> tuple[list[int], int] | None:
+    """The applications to a document in minor units (Σ up to each cutoff, write-offs).
+
+    ``None`` if they are not sound, each problem added.
+    """
     before = len(problems.found)
     if kind not in _RECEIVABLES:
         problems.add(
             path, entry.row, "document_no", None, "applications settle invoices and debit memos"
         )
-        return False
+        return None
     total = _units(entry.total, currency)
-    parts = (*entry.upto, entry.written_off)
-    if total is None or any(_units(amount, currency) is None for amount in parts):
+    upto = [_units(amount, currency) for amount in entry.upto]
+    written_off = _units(entry.written_off, currency) if entry.written_off else 0
+    if total is None or None in upto or written_off is None:
         problems.add(
             path, entry.row, "applied_amount", str(entry.total), f"too many decimals for {currency}"
         )
@@ -508,7 +716,9 @@ def _check_applied(
         problems.add(
             path, entry.row, "applied_date", str(entry.first), f"before the document ({dated})"
         )
-    return len(problems.found) == before
+    if len(problems.found) != before:
+        return None
+    return [units or 0 for units in upto], written_off or 0
 
 
 def _rejected(problems: Sequence[ArcoreError]) -> InputRejectedError:

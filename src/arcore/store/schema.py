@@ -150,9 +150,25 @@ postings = Table(
     Column("customer_id", String(_ID), nullable=True),
     Column("document_id", String(_ID), nullable=True),
     Column("source_id", String(_ID), nullable=True),
-    # A document's (or receipt's) balance on one account: the guards and status updates.
-    Index(None, "company_id", "document_id", "account"),
-    Index(None, "company_id", "source_id", "account"),
+    # A document's (or receipt's) balance on one account: the guards and status updates,
+    # and every document's balance as of a date (aging), read from the index alone. Named,
+    # as the convention's name would pass PostgreSQL's 63 characters.
+    Index(
+        "ix_postings_document_balance",
+        "company_id",
+        "document_id",
+        "account",
+        "entry_date",
+        "amount_minor",
+    ),
+    Index(
+        "ix_postings_source_balance",
+        "company_id",
+        "source_id",
+        "account",
+        "entry_date",
+        "amount_minor",
+    ),
     Index(None, "company_id", "customer_id"),
     Index(None, "company_id", "account", "entry_date"),
 )
@@ -209,3 +225,81 @@ payer_memory = Table(
 
 APPEND_ONLY_TABLES: Final = ("journal_entries", "postings")
 """Tables whose rows are never updated or deleted (enforced by triggers)."""
+
+# --- the sync engine's state (arcore.sync); created by migration 0005 ---------------------
+
+sync_mappings = Table(
+    "sync_mappings",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("system", String(40), primary_key=True),
+    Column("entity", String(20), primary_key=True),
+    Column("external_id", String(_ID), primary_key=True),
+    Column("core_id", String(_ID), nullable=False),
+    Column("version", String(_ID), nullable=True),  # the vendor's version last seen
+    Column("digest", String(64), nullable=False),  # the core object as last synchronised
+    Column("applied", String(64), nullable=False),  # its applications as last synchronised
+    Column("deleted", Boolean, nullable=False),
+    Column("data", Text, nullable=True),  # terms: the NamedTerms as JSON
+    Column("synced_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("company_id", "system", "entity", "core_id"),
+)
+"""Core id ↔ external id and version, per company, accounting system and entity."""
+
+sync_cursors = Table(
+    "sync_cursors",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("system", String(40), primary_key=True),
+    Column("entity", String(20), primary_key=True),
+    Column("cursor", Text, nullable=False),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+)
+"""Where the next incremental pull of each entity starts."""
+
+sync_outbox = Table(
+    "sync_outbox",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("system", String(40), primary_key=True),
+    Column("idempotency_key", String(_ID), primary_key=True),
+    Column("entity", String(20), nullable=False),
+    Column("core_id", String(_ID), nullable=False),
+    Column("operation", String(20), nullable=False),  # create, update, void, apply
+    Column("request", Text, nullable=False),  # the Record (and applications) sent, as JSON
+    Column("state", String(10), nullable=False),  # pending, done, failed
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Index(None, "company_id", "system", "state"),
+)
+"""Every external write, stored with its idempotency key before it is sent."""
+
+sync_conflicts = Table(
+    "sync_conflicts",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("system", String(40), primary_key=True),
+    Column("entity", String(20), primary_key=True),
+    Column("core_id", String(_ID), primary_key=True),
+    Column("external_id", String(_ID), nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("core_data", Text, nullable=True),  # the core's version, as JSON
+    Column("vendor_data", Text, nullable=True),  # the vendor's Record, as JSON
+    Column("vendor_version", String(_ID), nullable=True),
+    Column("status", String(10), nullable=False),  # open, resolved
+    Column("resolution", String(20), nullable=True),  # vendor_wins, core_wins
+    Column("detected_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+)
+"""Objects changed on both sides (or changed unsafely), held for review until resolved."""
+
+sync_tokens = Table(
+    "sync_tokens",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("system", String(40), primary_key=True),
+    Column("tenant", String(_ID), primary_key=True),
+    Column("token", Text, nullable=False),  # the Token as JSON, secrets included
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+)
+"""OAuth tokens of each connection (the default token store; a plugin may keep them elsewhere)."""

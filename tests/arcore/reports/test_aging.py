@@ -465,3 +465,39 @@ def test_bad_csv_rows_are_all_named(tmp_path: Path) -> None:
     values = {(p.row, p.field): p.value for p in caught.value.problems}
     assert values[8, "document_date"] == "2026-13-01"
     assert values[9, "applied_amount"] == "abc"
+
+
+def test_csv_cells_written_differently_read_the_same(tmp_path: Path) -> None:
+    # The same files as DOCUMENTS and APPLICATIONS, with columns reordered, an extra column,
+    # blank lines, spaces, other cases and amounts written other ways: the same report.
+    documents = """\
+kind,document_no,note,customer_id,currency,document_date,due_date,terms,open_amount,amount
+Invoice, INV-1 ,x,C1,usd,2026-01-05,,,,1000
+
+invoice,INV-2,,C1,USD, 2026-02-20 ,2026-03-01,,200.000,500.00
+INVOICE,INV-3,,C2,EUR,2025-12-01,,Net 45,,3E+2
+credit_memo,CM-1,,C1,USD,2026-03-15,,,,50.0
+debit_memo,DM-1,,C2,EUR,2026-03-20,2026-03-20,,,25
+invoice,INV-4,,C1,USD,2026-04-02,,,,0070.00
+"""
+    applications = """\
+document_no,payment_id,applied_amount,applied_date,writeoff_amount,discount_amount,memo
+INV-1,P1,490,2026-01-20, 10.00 ,,
+
+INV-1,P2,500.0,2026-04-10,,,y
+INV-2,P2,1E+2,2026-04-10,,0,
+INV-3,P3,300.00,2026-03-01,,,
+"""
+    clean = write_files(tmp_path, documents=DOCUMENTS, applications=APPLICATIONS,
+                        customers=CUSTOMERS)  # fmt: skip
+    messy_folder = tmp_path / "messy"
+    messy_folder.mkdir()
+    messy = write_files(messy_folder, documents=documents, applications=applications)
+    for as_of in (date(2026, 1, 20), AS_OF, date(2026, 4, 10)):
+        expected = aging_from_csv(
+            clean["documents"], clean["applications"], as_of=as_of, customers=clean["customers"]
+        )
+        found = aging_from_csv(
+            messy["documents"], messy["applications"], as_of=as_of, customers=clean["customers"]
+        )
+        assert found == expected

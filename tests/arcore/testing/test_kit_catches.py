@@ -14,17 +14,17 @@ from decimal import Decimal
 from typing import Any
 from urllib.request import Request
 
-import arcore_demobooks.client
 import pytest
 import requests
+
+import arcore_demobooks.client
+from arcore.adapter import Capabilities, Connection, Entity, Page, Record
+from arcore.errors import RateLimitedError
+from arcore.testing import EXPECTED_ERRORS, AdapterConformance, FailureKind, MemoryTokenStore
 from arcore_demobooks.adapter import CAPABILITIES, DemoBooksAdapter
 from arcore_demobooks.client import DemoBooksClient
 from arcore_demobooks.harness import DemoBooksHarness
 from arcore_demobooks.simulator import DemoBooksServer
-
-from arcore.adapter import Capabilities, Connection, Entity, Page, Record
-from arcore.errors import RateLimitedError
-from arcore.testing import EXPECTED_ERRORS, AdapterConformance, FailureKind, MemoryTokenStore
 
 pytest_plugins = ["pytester"]
 

@@ -1,12 +1,12 @@
 from collections.abc import Iterator
 
 import pytest
+
+from arcore.testing import AdapterConformance, MemoryTokenStore
 from arcore_demobooks import plugin
 from arcore_demobooks.adapter import DemoBooksAdapter
 from arcore_demobooks.harness import DemoBooksHarness
 from arcore_demobooks.simulator import DemoBooksServer
-
-from arcore.testing import AdapterConformance, MemoryTokenStore
 
 
 class TestDemoBooks(AdapterConformance):
