@@ -943,7 +943,7 @@ class _StatementPdf(FPDF):
             return text
         return text.encode("cp1252", "replace").decode("cp1252")
 
-    def font(self, size: float, bold: bool = False) -> None:
+    def font(self, size: float, bold: bool = False) -> None:  # float-ok: points
         self.set_font(self.family_name, "B" if bold else "", size)
 
     def footer(self) -> None:
@@ -961,11 +961,17 @@ class _StatementPdf(FPDF):
             align="C",
         )
 
-    def line_of(self, text: str, size: float = 10, bold: bool = False) -> None:
+    def line_of(self, text: str, size: float = 10, bold: bool = False) -> None:  # float-ok: points
         self.font(size, bold)
         self.multi_cell(0, _LINE_H, self.safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    def fitted(self, text: str, width: float, numeric: bool, size: float) -> None:
+    def fitted(
+        self,
+        text: str,
+        width: float,  # float-ok: points
+        numeric: bool,
+        size: float,  # float-ok: points
+    ) -> None:
         """One cell, set smaller until it fits; text still too long is cut, amounts never."""
         text = self.safe(text)
         room = width - 2 * self.c_margin
@@ -985,7 +991,7 @@ class _StatementPdf(FPDF):
         self,
         header: Sequence[str],
         rows: Iterable[Sequence[str]],
-        widths: Sequence[float],
+        widths: Sequence[float],  # float-ok: points
         numeric: set[int],
     ) -> None:
         """A table whose header is repeated on every page it runs onto."""

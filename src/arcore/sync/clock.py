@@ -72,7 +72,7 @@ class FakeClock:
         """Move the simulated time forward by ``seconds`` (nothing when zero or negative)."""
         if seconds <= 0:
             return
-        self.sleeps.append(float(seconds))
+        self.sleeps.append(float(seconds))  # float-ok: seconds
         self.slept += seconds
         self._now += timedelta(seconds=seconds)
 
