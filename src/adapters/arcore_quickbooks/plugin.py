@@ -22,6 +22,8 @@ __all__ = ["CAPABILITIES", "arcore_register_adapters", "connect"]
 CAPABILITIES: Final = Capabilities(
     reads=frozenset({"customer", "term", "invoice", "credit_memo", "payment"}),
     writes=frozenset({"customer", "invoice", "credit_memo", "payment"}),
+    voids=frozenset({"invoice", "payment"}),
+    applies=frozenset({"credit_memo", "payment"}),
     incremental="change_data_capture",
     webhooks=True,
     rate_limits=(RateLimit(requests=500, per_seconds=60, scope="tenant"),),

@@ -53,7 +53,7 @@ class Fault:
     path_contains: str = ""
     method: str = ""
     times: int = 1
-    seconds: float = 0.0
+    seconds: float = 0.0  # float-ok: seconds
 
     def __post_init__(self) -> None:
         """Refuse an unknown kind or a non-positive count at once, not at request time."""
