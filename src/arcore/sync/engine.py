@@ -854,7 +854,9 @@ class SyncEngine:
             return
         applied = self._core_applications(obj.id)
         mapped = work.mappings.by_core(entity, obj.id)
-        if mapped is not None and mapped.applied == _applied_digest(applied):
+        if mapped is None:
+            return  # not in the vendor yet (its create failed or is pending): a later run
+        if mapped.applied == _applied_digest(applied):
             return
         if entity not in self.capabilities.applies:
             if applied:
