@@ -423,13 +423,13 @@ class QuickBooksSimulator:
 
     # -- API -------------------------------------------------------------------------------
 
-    def _throttle_reply(self, retry_after: float | None) -> _Reply:
+    def _throttle_reply(self, retry_after: float | None) -> _Reply:  # float-ok: seconds
         headers = {}
         if retry_after is not None:
             headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
         return self._error_reply(throttled(), headers)
 
-    def _admit(self, realm_id: str) -> float | None:
+    def _admit(self, realm_id: str) -> float | None:  # float-ok: seconds
         """Count a request in; ``None`` when admitted, else the seconds until a slot frees."""
         now = self._now()
         minute = timedelta(minutes=1)
@@ -452,7 +452,7 @@ class QuickBooksSimulator:
             return self._error_reply(unsupported_operation(f"Unsupported path {path}"))
         realm_id, rest = segments[1], segments[2:]
         token = self._bearer(handler)
-        wait: float | None = None
+        wait: float | None = None  # float-ok: seconds
         with self._lock:
             problem = self._tokens.access_problem(token)
             if problem is None:
