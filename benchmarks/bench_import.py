@@ -44,6 +44,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 from _memory import peak_rss_mb
 
+from arcore.csvfiles import COLUMNS
+
 N_DEFAULT = 1_000_000
 N_CUSTOMERS = 1_000
 CHUNK = 5_000
@@ -76,18 +78,7 @@ def write_csvs(folder: Path, n: int, seed: int = SEED) -> dict[str, Path]:
     }
     with paths["customers"].open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
-        out.writerow(
-            [
-                "customer_id",
-                "name",
-                "aliases",
-                "bank_accounts",
-                "parent_id",
-                "currency",
-                "terms",
-                "credit_limit",
-            ]
-        )
+        out.writerow(COLUMNS["customers"])
         for c in range(N_CUSTOMERS):
             terms = ("Net 30", "2/10 Net 30", "Net 60")[c % 3]
             out.writerow(
@@ -99,42 +90,9 @@ def write_csvs(folder: Path, n: int, seed: int = SEED) -> dict[str, Path]:
         paths["applications"].open("w", newline="", encoding="utf-8") as apps_file,
     ):
         docs, pays, apps = csv.writer(docs_file), csv.writer(pays_file), csv.writer(apps_file)
-        docs.writerow(
-            [
-                "document_no",
-                "kind",
-                "customer_id",
-                "document_date",
-                "due_date",
-                "terms",
-                "currency",
-                "amount",
-                "open_amount",
-            ]
-        )
-        pays.writerow(
-            [
-                "payment_id",
-                "received_date",
-                "amount",
-                "currency",
-                "payer_name",
-                "payer_account",
-                "reference",
-                "remittance",
-                "customer_id",
-            ]
-        )
-        apps.writerow(
-            [
-                "payment_id",
-                "document_no",
-                "applied_date",
-                "applied_amount",
-                "discount_amount",
-                "writeoff_amount",
-            ]
-        )
+        docs.writerow(COLUMNS["documents"])
+        pays.writerow(COLUMNS["payments"])
+        apps.writerow(COLUMNS["applications"])
         for j in range((n + 1) // 2):
             customer = f"C{j % N_CUSTOMERS:05d}"
             day = BASE_DAY + timedelta(days=j % 300)
