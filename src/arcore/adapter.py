@@ -21,9 +21,10 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Literal, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, SecretStr, model_validator
 
 from arcore.documents import CreditMemo, Customer, DebitMemo, Invoice, Payment
+from arcore.errors import ValidationError
 from arcore.money import Money
 from arcore.terms import Terms
 
@@ -147,10 +148,22 @@ class NamedTerms(BaseModel):
 class Applied(BaseModel):
     """One application a vendor payment or credit memo carries: to which document, how much.
 
+    Most applications spend the money of the record that lists them. QuickBooks also applies
+    a credit memo through a zero-amount ``Payment`` that links both the credit memo and the
+    invoice: that payment lists the application with ``source="credit_memo"`` and the credit
+    memo's vendor id in ``source_id``, because the credit is the memo's, not the payment's.
+
+    >>> from arcore.money import Money
+    >>> Applied(target_id="130", amount=Money("15.00", "USD"),
+    ...         source="credit_memo", source_id="148").source_id
+    '148'
+
     Attributes:
         target_id: The vendor id of the invoice (or debit memo) paid.
         target: Its kind.
         amount: How much of the payment (or credit) goes to it.
+        source: Whose money it is, when not the listing record's own: a credit memo's.
+        source_id: The vendor id of that credit memo (given together with ``source``).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -158,14 +171,37 @@ class Applied(BaseModel):
     target_id: str
     target: Literal["invoice", "debit_memo"] = "invoice"
     amount: Money
+    source: Literal["credit_memo"] | None = None
+    source_id: str | None = None
+
+    @model_validator(mode="after")
+    def _source_named(self) -> Applied:
+        if (self.source is None) != (self.source_id is None):
+            raise ValidationError(
+                "an application's source and source_id go together",
+                hint="Give both (source='credit_memo', source_id=the memo's vendor id) or neither",
+                field="source_id",
+                value=self.source_id,
+            )
+        return self
 
 
 class Record(BaseModel):
     """One object as it crosses the adapter boundary, in arcore's models and the vendor's ids.
 
     ``document``'s ``id`` and every reference in it (``customer_id``, ``parent_id``) are
-    vendor ids; its ``status`` says whether the vendor voided it. A deleted object has no
-    document. Payments and credit memos list what they are applied to in ``applications``.
+    vendor ids; its ``status`` says whether the vendor voided it. A deleted object (or one the
+    vendor voided without keeping its content, as QuickBooks does with payments) has
+    ``deleted=True`` and no document.
+
+    Payments and credit memos list what they are applied to in ``applications``: all of
+    it, because the engine makes the core's applications of that document equal to them.
+    ``None`` says the vendor object does not state its applications (a QuickBooks credit memo:
+    its applications arrive on other records), so the engine leaves them as they are.
+
+    A record that is not deleted and has no document only carries applications of other
+    documents (``Applied.source_id``): QuickBooks' zero-amount payment applying a credit memo.
+    The engine applies what it carries and keeps it mapped, but creates no core document.
 
     In a create, the adapter ignores ``document.id`` (the engine puts its own id there: the
     vendor gives the object its id). A record an adapter returns has ``document.id ==
@@ -179,9 +215,12 @@ class Record(BaseModel):
             writes send the version they expect, and a stale one is a
             [`StaleVersionError`][arcore.errors.StaleVersionError].
         updated_at: When the vendor last changed it (UTC), if it says.
-        deleted: The vendor deleted it (``document`` is then ``None``).
-        document: The object, in arcore's model.
-        applications: For payments and credit memos: the documents they pay.
+        deleted: The vendor deleted it, or voided it and no longer states what it was
+            (``document`` is then ``None``).
+        document: The object, in arcore's model (``None`` when deleted, or for a record
+            that only carries applications).
+        applications: For payments and credit memos: every document they pay (``None``:
+            not stated by this record).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -192,7 +231,12 @@ class Record(BaseModel):
     updated_at: datetime | None = None
     deleted: bool = False
     document: Customer | Invoice | DebitMemo | CreditMemo | Payment | NamedTerms | None = None
-    applications: tuple[Applied, ...] = ()
+    applications: tuple[Applied, ...] | None = ()
+
+    @property
+    def carrier(self) -> bool:
+        """Whether this record only carries applications of other documents (no document)."""
+        return not self.deleted and self.document is None
 
 
 class Page(BaseModel):
@@ -337,7 +381,16 @@ class Adapter(Protocol):
     def apply(
         self, record: Record, applications: Sequence[Applied], *, idempotency_key: str
     ) -> Record:
-        """Apply a payment or credit memo (``record``) to documents; return it updated."""
+        """Apply a payment or credit memo (``record``) to more documents; return it updated.
+
+        ``applications`` are what to add: the engine sends only what the vendor does not
+        have yet (an unapplication is not sent: the engine asks a person to make it).
+
+        When the vendor records the application as an object of its own (QuickBooks applies
+        a credit memo through a new zero-amount payment), return that object instead, as a
+        carrier record (no document, ``Applied.source_id`` naming ``record``): the engine
+        maps it, so pulling it back later changes nothing.
+        """
         ...
 
     def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> bool:

@@ -335,11 +335,11 @@ class QuickBooksAdapter:
     ) -> Record:
         """Apply a payment or a credit memo to invoices.
 
-        A payment gains one line per application (``LinkedTxn`` to the invoice), in a sparse
-        update expecting ``record.version``. A credit memo is applied the QuickBooks way: a new
-        zero-amount ``Payment`` for its customer with a line per invoice and one line linking
-        the credit memo; the credit memo is returned as it is afterwards, with ``applications``
-        holding what this call applied.
+        ``applications`` are what to add (the engine sends what QuickBooks does not have
+        yet). A payment gains one line per application (``LinkedTxn`` to the invoice), in a
+        sparse update expecting ``record.version``. A credit memo is applied the QuickBooks
+        way: a new zero-amount ``Payment`` for its customer with a line per invoice and one
+        line linking the credit memo; that payment is returned, as a carrier record.
         """
         if not applications:
             raise ConfigurationError("nothing to apply", field="applications")
@@ -720,6 +720,5 @@ class QuickBooksAdapter:
         if memo.get("CurrencyRef"):
             body["CurrencyRef"] = ref(str(memo["CurrencyRef"].get("value")))
         text = jsonnumbers.dumps(body)
-        self._call(lambda qb: qb.create_object("Payment", text, request_id=key))
-        updated = self.get("credit_memo", memo_id)
-        return updated.model_copy(update={"applications": tuple(applications)})
+        created = self._call(lambda qb: qb.create_object("Payment", text, request_id=key))
+        return payment_to_record(created["Payment"], self._context)

@@ -151,8 +151,51 @@ def digest_of(obj: BaseModel) -> str:
     return _sha({"content": _content(obj), "void": void})
 
 
-def _applied_digest(applied: dict[str, Money]) -> str:
-    return _sha(sorted((target, str(amount)) for target, amount in applied.items() if amount))
+def _kept(row: Mapped | None) -> dict[str, Any]:
+    """What a payment's or credit memo's mapping row keeps in ``data``.
+
+    ``applied``: its applications as last synchronised, ``[core target, amount, currency]``;
+    ``carried``: what it applies of credit memos' credit (a carrier record),
+    ``[core memo, core target, amount, currency]``.
+    """
+    kept: dict[str, Any] = json.loads(row.data) if row is not None and row.data else {}
+    return kept
+
+
+def _applied_of(row: Mapped | None) -> dict[str, Money]:
+    return _applied_dict(_kept(row).get("applied", []))
+
+
+def _applied_dict(items: list[list[str]]) -> dict[str, Money]:
+    return {target: Money(amount, currency) for target, amount, currency in items}
+
+
+def _carried_of(row: Mapped | None) -> dict[tuple[str, str], Money]:
+    return {
+        (source, target): Money(amount, currency)
+        for source, target, amount, currency in _kept(row).get("carried", [])
+    }
+
+
+def _applied_list(applied: dict[str, Money]) -> list[list[str]]:
+    return sorted([t, str(m.amount), m.currency] for t, m in applied.items() if m)
+
+
+def _keeping(
+    row: Mapped,
+    *,
+    applied: dict[str, Money] | None = None,
+    carried: dict[tuple[str, str], Money] | None = None,
+) -> Mapped:
+    """``row`` keeping these applications (and carried ones) in ``data``; ``applied`` digest."""
+    kept = _kept(row)
+    if applied is not None:
+        kept["applied"] = _applied_list(applied)
+    if carried is not None:
+        kept["carried"] = sorted(
+            [s, t, str(m.amount), m.currency] for (s, t), m in carried.items() if m
+        )
+    return row.but(data=json.dumps(kept), applied=_sha(kept.get("applied", [])))
 
 
 def _rebuilt(model: BaseModel, **changes: object) -> Any:
@@ -507,20 +550,32 @@ class SyncEngine:
     ) -> Literal["created", "updated", "deleted", "unchanged"]:
         external_id = cast(str, record.external_id)
         base = Mapped(record.entity, external_id, core_id, record.version)
-        if record.deleted or record.document is None:
+        if record.deleted:
+            if mapped is not None and _carried_of(mapped):
+                self._pull_carried(work, record, mapped, {})  # its applications go with it
             if record.entity in _DOCUMENT_ENTITIES and self._exists(core_id):
                 self._void(work, record, core_id)
             kept = mapped or base
             self._save(work, kept.but(version=record.version, deleted=True))
             return "deleted"
         document = record.document
+        if document is None:
+            return self._pull_carried(work, record, mapped or base, self._carried(work, record))
         if isinstance(document, NamedTerms):
             self._save(work, base.but(data=document.model_dump_json()))
             return "created" if mapped is None else "updated"
         if isinstance(document, Customer):
             return self._pull_customer(work, record, document, mapped, base, policy)
         if isinstance(document, Invoice | DebitMemo | CreditMemo | Payment):
-            return self._pull_document(work, record, document, mapped, base, policy)
+            outcome = self._pull_document(work, record, document, mapped, base, policy)
+            carried = self._carried(work, record)
+            if carried or _carried_of(mapped):
+                # A payment that also spends credit memos (QuickBooks links both on it).
+                row = work.mappings.by_external(record.entity, external_id) or base
+                also = self._pull_carried(work, record, row, carried)
+                if outcome == "unchanged" and also != "unchanged":
+                    outcome = "updated"
+            return outcome
         raise _UnresolvedError(f"arcore does not synchronise {record.entity} objects")
 
     def _pull_customer(
@@ -587,7 +642,9 @@ class SyncEngine:
         # The core derives paid/partly paid from its own applications; it issues what it takes.
         changes["status"] = DocumentStatus.ISSUED
         incoming: Invoice | DebitMemo | CreditMemo | Payment = _rebuilt(document, **changes)
-        targets = self._targets(work, record.applications)
+        stated = record.applications is not None
+        own = [applied for applied in record.applications or () if applied.source_id is None]
+        targets = self._targets(work, own)
         current = self._document(base.core_id)
         outcome: Literal["created", "updated", "deleted", "unchanged"]
         if current is None:
@@ -624,19 +681,71 @@ class SyncEngine:
         if void:
             self._void(work, record, base.core_id)
             outcome = "created" if outcome == "created" else "deleted"
-        applied = self._pull_applications(work, record, base.core_id, incoming, targets)
+        if stated:
+            applied = self._pull_applications(work, record, base.core_id, incoming, targets)
+        else:  # the vendor states them on other records: what the core has is what it knows
+            applied = self._core_applications(base.core_id)
         after = self._document(base.core_id)
         self._save(
             work,
-            base.but(digest=digest_of(after) if after else "", applied=_applied_digest(applied)),
+            _keeping(
+                work.mappings.by_external(record.entity, base.external_id) or base,
+                applied=applied,
+            ).but(digest=digest_of(after) if after else "", version=record.version, deleted=False),
         )
         if (
             outcome == "unchanged"
             and mapped is not None
-            and mapped.applied != _applied_digest(applied)
+            and stated
+            and _applied_of(mapped) != applied
         ):
             outcome = "updated"
         return outcome
+
+    def _carried(self, work: _Work, record: Record) -> dict[tuple[str, str], Money]:
+        """What ``record`` applies of credit memos' credit, by (core memo, core target)."""
+        carried: dict[tuple[str, str], Money] = {}
+        for applied in record.applications or ():
+            if applied.source_id is not None:
+                key = (
+                    self._resolve(work, "credit_memo", applied.source_id),
+                    self._resolve(work, applied.target, applied.target_id),
+                )
+                carried[key] = carried[key] + applied.amount if key in carried else applied.amount
+        return carried
+
+    def _pull_carried(
+        self, work: _Work, record: Record, row: Mapped, carried: dict[tuple[str, str], Money]
+    ) -> Literal["created", "updated", "deleted", "unchanged"]:
+        """Apply what a carrier record applies now, against what it applied before.
+
+        A carrier (QuickBooks' zero-amount payment) applies other documents' credit, so the
+        source's applications are changed by the difference only: other carriers of the same
+        credit memo keep theirs.
+        """
+        before = _carried_of(row)
+        for source in sorted({s for s, _ in before} | {s for s, _ in carried}):
+            document = self._document(source)
+            if not isinstance(document, CreditMemo):
+                raise _UnresolvedError(f"it applies {source}, which is not a credit memo")
+            have = self._core_applications(source)
+            wanted = dict(have)
+            zero = Money.zero(document.currency)
+            for target in {t for s, t in (*before, *carried) if s == source}:
+                delta = carried.get((source, target), zero) - before.get((source, target), zero)
+                wanted[target] = have.get(target, zero) + delta
+            applied = self._pull_applications(
+                work, record, source, document, wanted, step=f"{source}:"
+            )
+            mapped = work.mappings.by_core("credit_memo", source)
+            if mapped is not None:
+                self._save(work, _keeping(mapped, applied=applied))
+        self._save(work, _keeping(row, carried=carried).but(version=record.version))
+        if not carried:
+            return "deleted" if before else "unchanged"
+        if not before and work.mappings.by_external(record.entity, row.external_id) is None:
+            return "created"
+        return "unchanged" if before == carried else "updated"
 
     def _corrected(self, work: _Work, external_id: str) -> str:
         corrected: tuple[Entity, ...] = ("invoice", "debit_memo")
@@ -683,7 +792,13 @@ class SyncEngine:
         source_id: str,
         source: Invoice | DebitMemo | CreditMemo | Payment,
         wanted: dict[str, Money],
+        *,
+        step: str = "",
     ) -> dict[str, Money]:
+        """Make ``source_id``'s applications in the core equal to ``wanted`` (by target).
+
+        ``step`` prefixes the ledger keys' step names (a carrier applies several sources).
+        """
         if not isinstance(source, Payment | CreditMemo):
             return {}
         have: dict[str, list[Any]] = {}
@@ -705,7 +820,7 @@ class SyncEngine:
                         application.id,
                         on=max(source_date, application.applied_date),
                         actor=self.actor,
-                        idempotency_key=self._key(record, f"unapply:{application.id}"),
+                        idempotency_key=self._key(record, f"{step}unapply:{application.id}"),
                     )
                 total = Money.zero(source.currency)
             if want > total:
@@ -717,7 +832,7 @@ class SyncEngine:
                     want - total,
                     on=on,
                     actor=self.actor,
-                    idempotency_key=self._key(record, f"apply:{target}"),
+                    idempotency_key=self._key(record, f"{step}apply:{target}"),
                 )
         return {target: amount for target, amount in wanted.items() if amount}
 
@@ -856,8 +971,16 @@ class SyncEngine:
         mapped = work.mappings.by_core(entity, obj.id)
         if mapped is None:
             return  # not in the vendor yet (its create failed or is pending): a later run
-        if mapped.applied == _applied_digest(applied):
+        known = _applied_of(mapped)
+        if known == applied:
             return
+        zero = Money.zero(obj.currency)
+        added = {t: applied.get(t, zero) - known.get(t, zero) for t in {*applied, *known}}
+        if any(amount < zero for amount in added.values()):
+            raise _UnresolvedError(
+                f"it was unapplied in arcore after {self.system} had the application",
+                hint=f"Unapply it in {self.system} by hand, then run the sync again",
+            )
         if entity not in self.capabilities.applies:
             if applied:
                 raise _UnresolvedError(
@@ -871,7 +994,8 @@ class SyncEngine:
                 target=cast(Any, target_kind),
                 amount=amount,
             )
-            for target, amount in sorted(applied.items())
+            for target, amount in sorted(added.items())
+            if amount
             for target_kind in [cast(Document, self._document(target)).kind]
         )
         yield "apply", None, applications
@@ -892,7 +1016,7 @@ class SyncEngine:
             "record": record.model_dump(mode="json"),
             "applications": [applied.model_dump(mode="json") for applied in applications],
             "digest": digest_of(obj),
-            "applied": _applied_digest(self._core_applications(obj.id))
+            "applied": _applied_list(self._core_applications(obj.id))
             if isinstance(obj, Payment | CreditMemo)
             else "",
         }
@@ -938,6 +1062,10 @@ class SyncEngine:
             )  # fmt: skip
             return
         assert result is not None
+        if result.carrier and entry.operation == "apply":
+            self._carrier_sent(work, entry, result, request["applied"])
+            counts.updated += 1
+            return
         old = work.mappings.by_core(entry.entity, entry.core_id)
         external_id = result.external_id or record.external_id
         if external_id is None:
@@ -949,7 +1077,7 @@ class SyncEngine:
             external_id=external_id, version=result.version
         )
         if entry.operation == "apply":
-            row = row.but(applied=request["applied"])
+            row = _keeping(row, applied=_applied_dict(request["applied"]))
         else:
             row = row.but(digest=request["digest"])
         with self.store.session(self.company_id) as session:
@@ -963,6 +1091,37 @@ class SyncEngine:
             counts.deleted += 1
         else:
             counts.updated += 1
+
+    def _carrier_sent(
+        self, work: _Work, entry: OutboxEntry, carrier: Record, applied: list[list[str]]
+    ) -> None:
+        """The vendor recorded an apply as an object of its own: map it with what it carries."""
+        carried = {
+            (entry.core_id, self._resolve(work, one.target, one.target_id)): one.amount
+            for one in carrier.applications or ()
+        }
+        source = work.mappings.by_core(entry.entity, entry.core_id)
+        external_id = cast(str, carrier.external_id)
+        core_id = core_id_for(self.system, carrier.entity, external_id)
+        carrier_row = Mapped(carrier.entity, external_id, core_id, carrier.version)
+        rows = [_keeping(carrier_row, carried=carried)]
+        if source is not None:
+            rows.append(_keeping(source, applied=_applied_dict(applied)))
+        with self.store.session(self.company_id) as session:
+            for row in rows:
+                save_mapping(
+                    session.connection, self.company_id, self.system, row, at=self.clock.now()
+                )
+            finish(
+                session.connection,
+                self.company_id,
+                self.system,
+                entry.idempotency_key,
+                at=self.clock.now(),
+            )
+        for row in rows:
+            work.mappings.put(row)
+        self._close(work, entry.entity, entry.core_id)
 
     def _finish(self, entry: OutboxEntry, state: Literal["done", "failed"]) -> None:
         with self.store.session(self.company_id) as session:

@@ -247,8 +247,19 @@ def test_credit_memo_round_trip_and_application(adapter: QuickBooksAdapter) -> N
         [Applied(target_id=str(invoice.external_id), amount=Money("50.00", "USD"))],
         idempotency_key="k-cm-apply",
     )
-    assert isinstance(applied.document, CreditMemo)
-    assert applied.document.status is DocumentStatus.PAID  # no credit remaining
+    # QuickBooks records the application as a zero-amount payment: returned as a carrier.
+    assert (applied.entity, applied.carrier) == ("payment", True)
+    assert applied.applications == (
+        Applied(
+            target_id=str(invoice.external_id),
+            amount=Money("50.00", "USD"),
+            source="credit_memo",
+            source_id=created.external_id,
+        ),
+    )
+    memo_after = adapter.get("credit_memo", str(created.external_id)).document
+    assert isinstance(memo_after, CreditMemo)
+    assert memo_after.status is DocumentStatus.PAID  # no credit remaining
     after = adapter.get("invoice", str(invoice.external_id)).document
     assert isinstance(after, Invoice)
     assert after.status is DocumentStatus.PARTIALLY_PAID

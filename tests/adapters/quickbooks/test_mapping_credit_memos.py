@@ -21,7 +21,7 @@ def test_real_credit_memo_maps_amount_currency_and_status() -> None:
     assert memo.amount == Money("10.00", "BRL")
     assert memo.document_date == date(2013, 12, 17)
     assert memo.status is DocumentStatus.ISSUED  # RemainingCredit = TotalAmt
-    assert record.applications == ()
+    assert record.applications is None  # stated on the payments that apply it
 
 
 def test_deleted_credit_memo_from_cdc() -> None:

@@ -138,13 +138,13 @@ def test_voided_invoice_lines_are_rebuilt_from_quantity_and_price() -> None:
     assert invoice.total == Money("150.00", "USD")
 
 
-def test_voided_invoice_with_zero_amounts_has_no_document() -> None:
+def test_voided_invoice_with_zero_amounts_is_a_deleted_record() -> None:
     source = decimal_json(INVOICE_JSON)
     source["Line"] = [{**source["Line"][0], "Amount": 0}]
     source.update(TotalAmt=0, Balance=0, PrivateNote="Voided")
     record = invoice_to_record(source, CONTEXT)
     assert record.document is None
-    assert not record.deleted
+    assert record.deleted  # QuickBooks no longer states what it was
     assert record.version == "0"
 
 

@@ -33,7 +33,7 @@ def test_real_payments_unapplied_and_deleted() -> None:
     assert payment_to_record(deleted, CONTEXT).deleted
 
 
-def test_credit_memo_line_is_not_an_application_of_the_payment() -> None:
+def test_zero_payment_linking_a_credit_memo_carries_its_application() -> None:
     source = decimal_json(PAYMENT_JSON)
     source["TotalAmt"] = 0
     source["UnappliedAmt"] = 0
@@ -42,7 +42,48 @@ def test_credit_memo_line_is_not_an_application_of_the_payment() -> None:
     )
     record = payment_to_record(source, CONTEXT)
     assert record.document is None  # a zero payment cannot be an arcore Payment
-    assert [applied.target_id for applied in record.applications] == ["103"]
+    assert record.carrier
+    assert not record.deleted
+    assert record.applications == (
+        Applied(
+            target_id="103",
+            amount=Money("629.10", "USD"),
+            source="credit_memo",
+            source_id="52",
+        ),
+    )
+
+
+def test_payment_and_credit_memos_share_its_invoices_memos_first() -> None:
+    """$100 paid and two memos (15 + 20) spent on invoices of 30 and 105."""
+    source = decimal_json(PAYMENT_JSON)
+    source.update(TotalAmt=Decimal("100.00"), UnappliedAmt=0)
+    source["Line"] = [
+        {"Amount": Decimal("30.00"), "LinkedTxn": [{"TxnId": "i1", "TxnType": "Invoice"}]},
+        {"Amount": Decimal("105.00"), "LinkedTxn": [{"TxnId": "i2", "TxnType": "Invoice"}]},
+        {"Amount": Decimal("15.00"), "LinkedTxn": [{"TxnId": "m1", "TxnType": "CreditMemo"}]},
+        {"Amount": Decimal("20.00"), "LinkedTxn": [{"TxnId": "m2", "TxnType": "CreditMemo"}]},
+    ]
+    record = payment_to_record(source, CONTEXT)
+    usd = lambda text: Money(text, "USD")  # noqa: E731
+    memo = {"source": "credit_memo"}
+    assert record.applications == (
+        Applied(target_id="i1", amount=usd("15.00"), source_id="m1", **memo),  # type: ignore[arg-type]
+        Applied(target_id="i1", amount=usd("15.00"), source_id="m2", **memo),  # type: ignore[arg-type]
+        Applied(target_id="i2", amount=usd("5.00"), source_id="m2", **memo),  # type: ignore[arg-type]
+        Applied(target_id="i2", amount=usd("100.00")),
+    )
+    own = sum((a.amount for a in record.applications if a.source is None), usd("0"))
+    assert isinstance(record.document, Payment)
+    assert own == record.document.amount
+
+
+def test_voided_payment_is_a_deleted_record() -> None:
+    source = decimal_json(PAYMENT_JSON)
+    source.update(TotalAmt=0, UnappliedAmt=0, PrivateNote="Voided")
+    record = payment_to_record(source, CONTEXT)
+    assert record.deleted
+    assert record.document is None
 
 
 def test_record_round_trips_through_quickbooks_json() -> None:

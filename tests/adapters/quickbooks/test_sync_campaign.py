@@ -459,10 +459,7 @@ def _campaign(sim: QuickBooksSimulator, store: SqlStore, clock: FakeClock, seed:
     killed, _ = campaign.run_until_done(rng)
     assert killed >= 1
     campaign.assert_converged()
-    # The first run after a push pulls back the vendor's echo of it (see the xfail below):
-    # it writes nothing; the run after it reports nothing at all.
-    echo = campaign.quiet_run()
-    assert all(c.created == 0 for _, _, c in echo), echo
+    # The run after a push pulls back the vendor's echo of it, and reports nothing.
     assert campaign.quiet_run() == []
     campaign.assert_converged()
 
@@ -495,17 +492,6 @@ def test_seeded_campaign_on_each_backend(
     _campaign(sim, store, clock, seed)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine: the first pull after a push that applied payments (seed 0) reports "
-        "pull/invoice updated=2 and pull/payment deleted=1 although nothing changes: the "
-        "invoices' SyncToken moved because QuickBooks links the payment to them, which the "
-        "engine counts as 'updated'; and the zero-amount Payment QuickBooks uses to apply a "
-        "credit memo is a Record without a document, which _write_pulled counts (and maps) "
-        "as 'deleted'"
-    ),
-)
 def test_first_run_after_a_push_reports_nothing(
     sim: QuickBooksSimulator, clock: FakeClock, tmp_path: Path
 ) -> None:
@@ -519,17 +505,6 @@ def test_first_run_after_a_push_reports_nothing(
         assert campaign.quiet_run() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "engine + adapter contract: a credit memo applied in QuickBooks (a zero-amount "
-        "Payment linking the CreditMemo and the Invoice) is read by payment_to_record as a "
-        "payment Record with document=None, its invoice applications but not the credit "
-        "memo's id; SyncEngine._write_pulled takes any document=None record as deleted, so "
-        "the credit memo is never applied in arcore and the invoice's balance (seed 0: Q-3, "
-        "315.65 in arcore vs 300.65 in QuickBooks) stays 15.00 too high"
-    ),
-)
 def test_credit_memo_applied_in_quickbooks_is_applied_in_arcore(
     sim: QuickBooksSimulator, clock: FakeClock, tmp_path: Path
 ) -> None:
@@ -593,3 +568,48 @@ def test_a_create_out_of_retries_then_the_next_run_completes(
         first = campaign.engine(Killer(None), 0).run()
         assert {f.core_id for f in first.failures} == {"cm-1"}  # pending, re-sent next run
         assert campaign.engine(Killer(None), 1).run().ok
+
+
+def test_a_second_application_of_a_payment_adds_only_itself_in_quickbooks(
+    sim: QuickBooksSimulator, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Regression: the engine sent a payment's whole set of applications again, and the
+    adapter appends the lines it is given, so the first application would count twice."""
+    rng = random.Random(0)
+    seed_vendor(sim, rng)
+    with open_store(f"sqlite:///{tmp_path / 'books.db'}") as store:
+        seed_core(store, rng)
+        campaign = Campaign(sim, store, clock, 0)
+        assert campaign.engine(Killer(None), 0).run().ok
+        (invoice,) = [o for o in sim.objects(REALM, "Invoice") if o["DocNumber"] == "A-i-3"]
+        before = Decimal(str(invoice["Balance"]))
+        ledger = Ledger(store, COMPANY)
+        ledger.apply(
+            "p-2", "i-3", usd("5.00"), on=date(2026, 10, 4), actor="t", idempotency_key="a-3"
+        )
+        assert campaign.engine(Killer(None), 1).run().ok
+        (invoice,) = [o for o in sim.objects(REALM, "Invoice") if o["DocNumber"] == "A-i-3"]
+        assert Decimal(str(invoice["Balance"])) == before - Decimal("5.00")
+        campaign.assert_converged()
+        assert campaign.quiet_run() == []
+
+
+def test_an_unapplication_after_the_push_asks_for_a_person(
+    sim: QuickBooksSimulator, clock: FakeClock, tmp_path: Path
+) -> None:
+    rng = random.Random(0)
+    seed_vendor(sim, rng)
+    with open_store(f"sqlite:///{tmp_path / 'books.db'}") as store:
+        seed_core(store, rng)
+        campaign = Campaign(sim, store, clock, 0)
+        assert campaign.engine(Killer(None), 0).run().ok
+        ledger = Ledger(store, COMPANY)
+        (application,) = [
+            a.application for a in ledger.applications("p-2") if a.reversal_entry_id is None
+        ]
+        ledger.unapply(application.id, on=date(2026, 10, 4), actor="t", idempotency_key="u-2")
+        report = campaign.engine(Killer(None), 1).run(pull=False)
+        (failure,) = report.failures
+        assert failure.core_id == "p-2"
+        assert "unapplied in arcore" in failure.reason
+        assert "by hand" in failure.reason

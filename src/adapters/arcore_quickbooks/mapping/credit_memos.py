@@ -11,10 +11,11 @@
 | ``PrivateNote``, ``CustomerMemo`` | ``memo``, ``reason`` |
 
 QuickBooks does not list on a credit memo what it was applied to (the application is a line of
-a ``Payment`` with ``TxnType: CreditMemo``), so ``applications`` stays empty here.
+a ``Payment`` with ``TxnType: CreditMemo``), so ``applications`` is ``None`` here: not stated.
 Writing, the credit becomes one ``SalesItemLineDetail`` line of ``amount - tax`` on the
 configured item, and ``TxnTaxDetail.TotalTax`` carries the tax. A voided memo with a zero
-total becomes a record without a document (arcore's credit memo amount must be positive).
+total becomes a deleted record (arcore's credit memo amount must be positive, and QuickBooks
+no longer states what it was).
 """
 
 from __future__ import annotations
@@ -55,7 +56,11 @@ def credit_memo_to_record(obj: JSON, context: MappingContext) -> Record:
     amount = as_money(obj.get("TotalAmt") or 0, currency, "TotalAmt")
     if not amount and is_voided(obj):
         return Record(
-            entity="credit_memo", external_id=memo_id, version=version, updated_at=changed
+            entity="credit_memo",
+            external_id=memo_id,
+            version=version,
+            updated_at=changed,
+            deleted=True,
         )
     issued = as_date(obj.get("TxnDate"))
     customer_id = ref_value(obj, "CustomerRef")
@@ -85,6 +90,7 @@ def credit_memo_to_record(obj: JSON, context: MappingContext) -> Record:
         version=version,
         updated_at=changed,
         document=memo.model_copy(update={"status": status}),
+        applications=None,  # QuickBooks states them on payments (see module docstring)
     )
 
 

@@ -26,7 +26,7 @@ approximated.
 A voided QuickBooks invoice keeps its object with zero amounts and zero tax. arcore's
 ``Invoice`` must have a positive total, so its lines are rebuilt from ``Qty`` × ``UnitPrice``
 (without tax, which QuickBooks no longer states), with status void; when even those are gone,
-the record has no document (``document`` ``None``, ``deleted`` false).
+the record is a deleted one (``deleted`` true, no document: QuickBooks no longer states it).
 
 Writing, each line becomes a ``SalesItemLineDetail`` line on the item given as ``item_id``,
 with ``TaxCodeRef`` ``TAX`` or ``NON``; ``TxnTaxDetail.TotalTax`` carries the arcore tax
@@ -309,7 +309,13 @@ def invoice_to_record(obj: JSON, context: MappingContext) -> Record:
     if not lines and is_voided(obj):
         lines = _priced_lines(obj, currency)
     if not lines and is_voided(obj):
-        return Record(entity="invoice", external_id=invoice_id, version=version, updated_at=changed)
+        return Record(
+            entity="invoice",
+            external_id=invoice_id,
+            version=version,
+            updated_at=changed,
+            deleted=True,
+        )
     issued = as_date(obj.get("TxnDate"))
     if issued is None:
         raise QuickBooksMappingError(f"invoice {invoice_id} has no TxnDate", field="TxnDate")

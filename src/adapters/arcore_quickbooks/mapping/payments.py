@@ -10,17 +10,20 @@
 | ``UnappliedAmt`` against ``TotalAmt`` | ``status`` issued / partially / fully applied |
 | ``Line[].LinkedTxn`` ``TxnType: Invoice`` with ``Line.Amount`` | ``Record.applications`` |
 
-A line linked to a ``CreditMemo`` is the credit memo's application, not the payment's: such
-a line is not listed in the payment's ``applications``. A payment with a zero ``TotalAmt``
-(QuickBooks' way to apply a credit memo to an invoice, or a voided payment) cannot be an
-arcore ``Payment`` (its amount must be positive): it becomes a record without a document that
-still lists its invoice applications.
+A line linked to a ``CreditMemo`` spends that credit memo's credit on the payment's invoices:
+the invoices' lines are paid by the credit memos first (in line order), and what is left of
+them by the payment. The credit memos' parts are listed with ``source="credit_memo"`` and the
+memo's id. A payment with a zero ``TotalAmt`` (QuickBooks' way to apply a credit memo to an
+invoice) cannot be an arcore ``Payment`` (its amount must be positive): it becomes a carrier
+record, without a document, listing those applications. A voided payment (zero, marked
+"Voided") says no more what it was: it is a deleted record.
 """
 
 from __future__ import annotations
 
 from arcore.adapter import Applied, Record
 from arcore.documents import Payment, PaymentMethod
+from arcore.money import Money
 from arcore_quickbooks.mapping.common import (
     JSON,
     MappingContext,
@@ -33,19 +36,41 @@ from arcore_quickbooks.mapping.common import (
     sync_token,
     updated_at,
 )
-from arcore_quickbooks.mapping.invoices import status_from_balance
+from arcore_quickbooks.mapping.invoices import is_voided, status_from_balance
 
 __all__ = ["application_lines", "applications_of", "payment_to_record", "record_to_payment"]
 
 
-def applications_of(obj: JSON, currency: str) -> tuple[Applied, ...]:
-    """The invoices a QuickBooks ``Payment`` pays, from its lines' ``LinkedTxn``."""
-    applied = []
+def _linked(obj: JSON, currency: str, kind: str) -> list[tuple[str, Money]]:
+    """``(TxnId, Line.Amount)`` of the lines linking a ``kind`` transaction, in line order."""
+    found = []
     for line in obj.get("Line") or []:
         amount = as_money(line.get("Amount") or 0, currency, "Line.Amount")
         for linked in line.get("LinkedTxn") or []:
-            if linked.get("TxnType") == "Invoice" and amount:
-                applied.append(Applied(target_id=str(linked["TxnId"]), amount=amount))
+            if linked.get("TxnType") == kind and amount:
+                found.append((str(linked["TxnId"]), amount))
+    return found
+
+
+def applications_of(obj: JSON, currency: str) -> tuple[Applied, ...]:
+    """The invoices a QuickBooks ``Payment`` pays, from its lines' ``LinkedTxn``.
+
+    Credit memos linked on the same payment pay the invoices first, in line order; the
+    payment pays the rest.
+    """
+    credits = _linked(obj, currency, "CreditMemo")
+    left = [amount for _, amount in credits]
+    applied = []
+    for invoice, owed in _linked(obj, currency, "Invoice"):
+        for index, (memo, _) in enumerate(credits):
+            part = min(left[index], owed)
+            if part:
+                applied.append(
+                    Applied(target_id=invoice, amount=part, source="credit_memo", source_id=memo)
+                )
+                left[index], owed = left[index] - part, owed - part
+        if owed:
+            applied.append(Applied(target_id=invoice, amount=owed))
     return tuple(applied)
 
 
@@ -64,11 +89,17 @@ def payment_to_record(obj: JSON, context: MappingContext) -> Record:
     """A QuickBooks ``Payment`` as a ``payment`` record with its applications."""
     payment_id = str(obj["Id"])
     version, changed = sync_token(obj), updated_at(obj)
-    if obj.get("status") == "Deleted":
-        return Record(entity="payment", external_id=payment_id, updated_at=changed, deleted=True)
     currency = currency_of(obj, context)
-    applications = applications_of(obj, currency)
     amount = as_money(obj.get("TotalAmt") or 0, currency, "TotalAmt")
+    if obj.get("status") == "Deleted" or (not amount and is_voided(obj)):
+        return Record(
+            entity="payment",
+            external_id=payment_id,
+            version=None if obj.get("status") == "Deleted" else version,
+            updated_at=changed,
+            deleted=True,
+        )
+    applications = applications_of(obj, currency)
     if not amount:
         return Record(
             entity="payment",
@@ -123,7 +154,7 @@ def record_to_payment(record: Record, context: MappingContext) -> JSON:
         "CurrencyRef": ref(payment.currency),
         "TotalAmt": payment.amount.amount,
         "TxnDate": payment.received_date.isoformat(),
-        "Line": application_lines(record.applications),
+        "Line": application_lines(record.applications or ()),
     }
     if payment.reference:
         body["PaymentRefNum"] = payment.reference[:21]  # QuickBooks' limit
