@@ -54,6 +54,7 @@ __all__ = [
     "VendorError",
     "VendorNotFoundError",
     "VendorValidationError",
+    "WebhookSignatureError",
 ]
 
 
@@ -295,6 +296,13 @@ class VendorError(ArcoreError):
 
 class VendorAuthError(VendorError):
     """The vendor refused the credentials: the token expired, was revoked, or lacks a scope."""
+
+
+class WebhookSignatureError(VendorAuthError):
+    """A webhook delivery's signature is missing or wrong: it was not sent by the vendor.
+
+    Answer it with HTTP 401 and do nothing else; a real delivery is retried by the vendor.
+    """
 
 
 class RateLimitedError(VendorError):

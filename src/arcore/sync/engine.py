@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -31,7 +31,7 @@ from typing import Any, Final, Literal, TypeVar, cast
 from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import select
 
-from arcore.adapter import Adapter, Applied, Entity, NamedTerms, Record
+from arcore.adapter import Adapter, Applied, ChangeNotice, Entity, NamedTerms, Record
 from arcore.documents import (
     CreditMemo,
     Customer,
@@ -51,6 +51,7 @@ from arcore.errors import (
     VendorError,
     VendorNotFoundError,
     VendorValidationError,
+    WebhookSignatureError,
 )
 from arcore.ledger import Ledger
 from arcore.money import Money
@@ -283,6 +284,67 @@ class SyncEngine:
                 raise  # refreshed once and refused again: nothing else will work either
             except VendorError as error:
                 work.report.fail("pull", entity, f"listing stopped: {_reason(error)}")
+        return work.report
+
+    def receive_webhook(
+        self, body: bytes, headers: Mapping[str, str], *, tenant: str | None = None
+    ) -> SyncReport:
+        """Pull what a vendor's webhook delivery announces, once its signature is checked.
+
+        Call it from the web endpoint the vendor posts to, with the raw body and the
+        headers. Answer 401 on [`WebhookSignatureError`][arcore.errors.WebhookSignatureError]
+        and 200 otherwise (the report says what was pulled).
+
+        Args:
+            body: The request body, exactly as received (the signature covers its bytes).
+            headers: The request headers (their names in any case).
+            tenant: This engine's tenant (QuickBooks realm, Xero tenant id): notices for
+                another tenant are left out (``None``: keep them all).
+
+        Raises:
+            WebhookSignatureError: the signature is missing or wrong; nothing was read.
+        """
+        if not self.adapter.verify_webhook(body, headers):
+            raise WebhookSignatureError(
+                f"the {self.system} webhook's signature does not verify",
+                hint="Answer 401; check the webhook verifier key in the sync configuration",
+                system=self.system,
+            )
+        notices = self.adapter.parse_webhook(body)
+        if tenant is not None:
+            notices = [n for n in notices if n.tenant in ("", tenant)]
+        return self.pull_notices(notices)
+
+    def pull_notices(
+        self, notices: Sequence[ChangeNotice], *, report: SyncReport | None = None
+    ) -> SyncReport:
+        """Pull the objects that change notices name (a webhook's), each read as it is now.
+
+        Each object is read once with ``get`` (one not found is a deletion) and written as an
+        incremental pull would write it, referenced entities first. Cursors do not move: the
+        next incremental pull finds these objects unchanged.
+        """
+        work = self._start(report)
+        rank = {entity: n for n, entity in enumerate(PULL_ORDER)}
+        wanted = sorted(
+            {
+                (n.entity, n.external_id)
+                for n in notices
+                if n.entity in self.capabilities.reads and n.entity in rank
+            },
+            key=lambda item: (rank[item[0]], item[1]),
+        )
+        for entity, external_id in wanted:
+            try:
+                record = self._call(work, partial(self.adapter.get, entity, external_id))
+            except VendorNotFoundError:
+                record = Record(entity=entity, external_id=external_id, deleted=True)
+            except VendorAuthError:
+                raise
+            except VendorError as error:
+                work.report.fail("pull", entity, _reason(error), external_id=external_id)
+                continue
+            self._pull_record(work, record, self.policy)
         return work.report
 
     def _pull_entity(self, work: _Work, entity: Entity, *, full: bool) -> None:
