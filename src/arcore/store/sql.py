@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
@@ -60,6 +60,9 @@ from arcore.store.schema import (
     journal_entries,
     postings,
 )
+
+if TYPE_CHECKING:
+    from arcore.store.sync import SyncState
 
 __all__ = ["DEFAULT_URL", "SqlSession", "SqlStore", "create_store_engine"]
 
@@ -180,6 +183,16 @@ class SqlStore:
                 field="url",
                 value=self.url,
             ) from exc
+
+    def sync_state(self, company_id: str, system: str) -> SyncState:
+        """The sync state of ``company_id`` with ``system`` (see [`arcore.store.sync`][]).
+
+        Mappings, cursors, the outbox, conflicts and tokens: what the sync engine keeps.
+        """
+        # Imported here: arcore.store.sync builds on arcore.sync's records, which use this.
+        from arcore.store.sync import SyncState
+
+        return SyncState(self, company_id, system)
 
     def company_ids(self) -> list[str]:
         """Every company with books in this store."""

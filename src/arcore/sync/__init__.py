@@ -12,10 +12,10 @@ adapter = info.factory(Connection(system="quickbooks", tenant="9341...", setting
 report = SyncEngine(store, "acme", adapter, system="quickbooks").run()
 ```
 
-State lives in the store, per company and system: the [mapping][arcore.sync.mapping] of
-ids and versions, a [cursor][arcore.sync.cursors] per entity, the [outbox][arcore.sync.outbox]
-of external writes, [conflicts][arcore.sync.conflicts] held for review, and
-[tokens][arcore.sync.tokens]. See the concepts page for what pull and push do.
+State lives in the store ([`arcore.store.sync`][arcore.store.sync]), per company and
+system: the [mapping][arcore.sync.mapping] of ids and versions, a cursor per entity, the
+[outbox][arcore.sync.outbox] of external writes, [conflicts][arcore.sync.conflicts] held for
+review, and [tokens][arcore.sync.tokens]. See the concepts page for what pull and push do.
 """
 
 from __future__ import annotations

@@ -29,7 +29,6 @@ from functools import partial
 from typing import Any, Final, Literal, TypeVar, cast
 
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import select
 
 from arcore.adapter import Adapter, Applied, ChangeNotice, Entity, NamedTerms, Record
 from arcore.documents import (
@@ -55,27 +54,12 @@ from arcore.errors import (
 )
 from arcore.ledger import Ledger
 from arcore.money import Money
-from arcore.store.schema import documents as documents_table
 from arcore.store.sql import SqlStore
 from arcore.sync.clock import Clock, SystemClock
-from arcore.sync.conflicts import (
-    Conflict,
-    ConflictPolicy,
-    close_conflict,
-    load_conflicts,
-    record_conflict,
-)
-from arcore.sync.cursors import load_cursor, save_cursor
+from arcore.sync.conflicts import Conflict, ConflictPolicy
 from arcore.sync.limiter import RateLimiter
-from arcore.sync.mapping import Mapped, MappingIndex, core_id_for, load_mappings, save_mapping
-from arcore.sync.outbox import (
-    Operation,
-    OutboxEntry,
-    add_pending,
-    finish,
-    new_key,
-    pending_entries,
-)
+from arcore.sync.mapping import Mapped, MappingIndex, core_id_for
+from arcore.sync.outbox import Operation, OutboxEntry, new_key
 from arcore.sync.report import Direction, PlannedChange, SyncPlan, SyncReport
 from arcore.sync.retry import RetryPolicy, call_with_retries
 
@@ -258,6 +242,7 @@ class SyncEngine:
         self.progress = progress
         self.actor = actor or f"sync:{system}"
         self.ledger = Ledger(store, company_id, clock=self.clock.now)
+        self.state = store.sync_state(company_id, system)
 
     # --- public ------------------------------------------------------------------------------
 
@@ -355,22 +340,12 @@ class SyncEngine:
             done += len(page.records)
             if page.cursor is not None:
                 # Only now: a crash above re-reads this page, and its writes are idempotent.
-                with self.store.session(self.company_id) as session:
-                    save_cursor(
-                        session.connection,
-                        self.company_id,
-                        self.system,
-                        entity,
-                        page.cursor,
-                        at=self.clock.now(),
-                    )
+                self.state.save_cursor(entity, page.cursor, at=self.clock.now())
             self._progress("pull", entity, done, None if page.more else done)
 
     def _flush_outbox(self, work: _Work) -> None:
         """Send again, with their stored keys, the writes a crash left pending."""
-        with self.store.session(self.company_id, write=False) as session:
-            pending = pending_entries(session.connection, self.company_id, self.system)
-        for entry in pending:
+        for entry in self.state.pending():
             self._send(work, entry)
 
     def _apply_resolutions(self, work: _Work) -> None:
@@ -428,9 +403,7 @@ class SyncEngine:
                         if change is not None:
                             plan.changes.append(change)
         if push:
-            with self.store.session(self.company_id, write=False) as session:
-                pending = pending_entries(session.connection, self.company_id, self.system)
-            for entry in pending:
+            for entry in self.state.pending():
                 plan.changes.append(
                     PlannedChange("push", entry.entity, entry.operation, None, entry.core_id)
                 )
@@ -456,10 +429,8 @@ class SyncEngine:
     # --- plumbing ----------------------------------------------------------------------------
 
     def _start(self, report: SyncReport | None) -> _Work:
-        with self.store.session(self.company_id, write=False) as session:
-            mappings = load_mappings(session.connection, self.company_id, self.system)
-            conflicts = load_conflicts(session.connection, self.company_id, self.system)
-        return _Work(report or SyncReport(self.system, self.company_id), mappings, conflicts)
+        report = report or SyncReport(self.system, self.company_id)
+        return _Work(report, self.state.mappings(), self.state.conflicts())
 
     @staticmethod
     def _entities(order: Sequence[Entity], supported: frozenset[Entity]) -> list[Entity]:
@@ -485,12 +456,7 @@ class SyncEngine:
         )
 
     def _pages(self, entity: Entity, *, full: bool, work: _Work) -> Iterator[Any]:
-        with self.store.session(self.company_id, write=False) as session:
-            cursor = (
-                None
-                if full
-                else load_cursor(session.connection, self.company_id, self.system, entity)
-            )
+        cursor = None if full else self.state.cursor(entity)
         size = self.capabilities.page_size
         while True:
             page = self._call(
@@ -502,8 +468,7 @@ class SyncEngine:
             cursor = page.cursor
 
     def _save(self, work: _Work, row: Mapped) -> None:
-        with self.store.session(self.company_id) as session:
-            save_mapping(session.connection, self.company_id, self.system, row, at=self.clock.now())
+        self.state.save_mappings([row], at=self.clock.now())
         work.mappings.put(row)
 
     def _hold(
@@ -529,17 +494,13 @@ class SyncEngine:
             status="open",
             resolution=None,
         )
-        with self.store.session(self.company_id) as session:
-            record_conflict(
-                session.connection, self.company_id, self.system, conflict, at=self.clock.now()
-            )
+        self.state.record_conflict(conflict, at=self.clock.now())
         work.conflicts[(entity, core_id)] = conflict
         work.report.hold(direction, entity, reason, external_id=external_id, core_id=core_id)
 
     def _close(self, work: _Work, entity: Entity, core_id: str) -> None:
         if work.conflicts.pop((entity, core_id), None) is not None:
-            with self.store.session(self.company_id) as session:
-                close_conflict(session.connection, self.company_id, self.system, entity, core_id)
+            self.state.close_conflict(entity, core_id)
 
     def _policy_for(
         self, work: _Work, entity: Entity, core_id: str, default: ConflictPolicy
@@ -940,15 +901,7 @@ class SyncEngine:
     def _core_objects(self, entity: Entity) -> list[Customer] | list[Document]:
         if entity == "customer":
             return sorted(self.ledger.customers(), key=lambda customer: customer.id)
-        t = documents_table
-        with self.store.session(self.company_id, write=False) as session:
-            ids = list(
-                session.connection.scalars(
-                    select(t.c.id)
-                    .where(t.c.company_id == self.company_id, t.c.kind == entity)
-                    .order_by(t.c.document_date, t.c.id)
-                )
-            )
+        ids = self.state.document_ids(entity)
         found = self.ledger.documents(ids)
         return [found[document_id] for document_id in ids if document_id in found]
 
@@ -1083,10 +1036,7 @@ class SyncEngine:
             else "",
         }
         entry = OutboxEntry(new_key(), entity, obj.id, operation, json.dumps(request))
-        with self.store.session(self.company_id) as session:
-            add_pending(
-                session.connection, self.company_id, self.system, entry, at=self.clock.now()
-            )
+        self.state.add_pending(entry, at=self.clock.now())
         self._send(work, entry)
 
     def _send(self, work: _Work, entry: OutboxEntry) -> None:
@@ -1142,9 +1092,7 @@ class SyncEngine:
             row = _keeping(row, applied=_applied_dict(request["applied"]))
         else:
             row = row.but(digest=request["digest"])
-        with self.store.session(self.company_id) as session:
-            save_mapping(session.connection, self.company_id, self.system, row, at=self.clock.now())
-            finish(session.connection, self.company_id, self.system, key, at=self.clock.now())
+        self.state.save_mappings([row], at=self.clock.now(), done=key)
         work.mappings.put(row)
         self._close(work, entry.entity, entry.core_id)
         if entry.operation == "create":
@@ -1169,32 +1117,13 @@ class SyncEngine:
         rows = [_keeping(carrier_row, carried=carried)]
         if source is not None:
             rows.append(_keeping(source, applied=_applied_dict(applied)))
-        with self.store.session(self.company_id) as session:
-            for row in rows:
-                save_mapping(
-                    session.connection, self.company_id, self.system, row, at=self.clock.now()
-                )
-            finish(
-                session.connection,
-                self.company_id,
-                self.system,
-                entry.idempotency_key,
-                at=self.clock.now(),
-            )
+        self.state.save_mappings(rows, at=self.clock.now(), done=entry.idempotency_key)
         for row in rows:
             work.mappings.put(row)
         self._close(work, entry.entity, entry.core_id)
 
     def _finish(self, entry: OutboxEntry, state: Literal["done", "failed"]) -> None:
-        with self.store.session(self.company_id) as session:
-            finish(
-                session.connection,
-                self.company_id,
-                self.system,
-                entry.idempotency_key,
-                state=state,
-                at=self.clock.now(),
-            )
+        self.state.finish(entry.idempotency_key, state=state, at=self.clock.now())
 
     def _stale(self, work: _Work, entry: OutboxEntry, sent: Record) -> None:
         """The vendor's object changed since our version: refetch it and apply the policy."""
@@ -1224,10 +1153,7 @@ class SyncEngine:
             again = OutboxEntry(
                 new_key(), entry.entity, entry.core_id, entry.operation, json.dumps(request)
             )
-            with self.store.session(self.company_id) as session:
-                add_pending(
-                    session.connection, self.company_id, self.system, again, at=self.clock.now()
-                )
+            self.state.add_pending(again, at=self.clock.now())
             self._send(work, again)
         elif policy == "vendor_wins":
             self._pull_record(work, current, "vendor_wins")

@@ -2,7 +2,8 @@
 
 Each object the engine has synchronised has one row: its vendor id, its core id, the
 vendor's version last seen, and digests of the core object (and its applications) as last
-synchronised, so a later push sends only what changed in the core since.
+synchronised, so a later push sends only what changed in the core since. The rows live in
+the store ([`SyncState`][arcore.store.sync.SyncState]).
 
 A vendor object pulled for the first time gets the core id
 ``f"{system}-{entity}-{external_id}"`` ([`core_id_for`][arcore.sync.mapping.core_id_for]):
@@ -14,14 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
-
-from sqlalchemy import Connection, delete, select
 
 from arcore.adapter import Entity
-from arcore.store.schema import sync_mappings
 
-__all__ = ["Mapped", "MappingIndex", "core_id_for", "load_mappings", "save_mapping"]
+__all__ = ["Mapped", "MappingIndex", "core_id_for"]
 
 
 def core_id_for(system: str, entity: Entity, external_id: str) -> str:
@@ -43,9 +40,12 @@ class Mapped:
         core_id: The core's id.
         version: The vendor's version last seen (``None`` if the vendor keeps none).
         digest: Digest of the core object as last synchronised (empty: push it again).
-        applied: Digest of its applications as last synchronised (payments, credit memos).
+        applied: Digest of its applications as last synchronised (payments, credit memos);
+            ``data`` holds them.
         deleted: The vendor deleted it.
-        data: Extra state as JSON (for terms: the ``NamedTerms``).
+        data: Extra state as JSON: for terms, the ``NamedTerms``; for payments and credit
+            memos, their applications as last synchronised and what they carry of credit
+            memos' credit (see the engine).
     """
 
     entity: Entity
@@ -91,51 +91,3 @@ class MappingIndex:
     def of(self, entity: Entity) -> list[Mapped]:
         """Every mapping of ``entity``."""
         return [row for (kind, _), row in self._by_external.items() if kind == entity]
-
-
-def load_mappings(connection: Connection, company_id: str, system: str) -> MappingIndex:
-    """Every mapping of ``company_id`` and ``system``."""
-    t = sync_mappings
-    rows = connection.execute(
-        select(
-            t.c.entity,
-            t.c.external_id,
-            t.c.core_id,
-            t.c.version,
-            t.c.digest,
-            t.c.applied,
-            t.c.deleted,
-            t.c.data,
-        ).where(t.c.company_id == company_id, t.c.system == system)
-    )
-    return MappingIndex(Mapped(*row) for row in rows)
-
-
-def save_mapping(
-    connection: Connection, company_id: str, system: str, row: Mapped, *, at: datetime
-) -> None:
-    """Insert or replace ``row`` (one object's mapping), in the caller's transaction."""
-    t = sync_mappings
-    connection.execute(
-        delete(t).where(
-            t.c.company_id == company_id,
-            t.c.system == system,
-            t.c.entity == row.entity,
-            (t.c.external_id == row.external_id) | (t.c.core_id == row.core_id),
-        )
-    )
-    connection.execute(
-        t.insert().values(
-            company_id=company_id,
-            system=system,
-            entity=row.entity,
-            external_id=row.external_id,
-            core_id=row.core_id,
-            version=row.version,
-            digest=row.digest,
-            applied=row.applied,
-            deleted=row.deleted,
-            data=row.data,
-            synced_at=at,
-        )
-    )

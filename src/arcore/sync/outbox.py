@@ -17,15 +17,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Connection, select, update
-
 from arcore.adapter import Entity
-from arcore.store.schema import sync_outbox
 
-__all__ = ["Operation", "OutboxEntry", "add_pending", "finish", "new_key", "pending_entries"]
+__all__ = ["Operation", "OutboxEntry", "new_key"]
 
 Operation = Literal["create", "update", "void", "apply"]
 """The kinds of external write."""
@@ -53,55 +49,3 @@ class OutboxEntry:
     core_id: str
     operation: Operation
     request: str
-
-
-def add_pending(
-    connection: Connection, company_id: str, system: str, entry: OutboxEntry, *, at: datetime
-) -> None:
-    """Store ``entry`` as pending (commit before sending it)."""
-    connection.execute(
-        sync_outbox.insert().values(
-            company_id=company_id,
-            system=system,
-            idempotency_key=entry.idempotency_key,
-            entity=entry.entity,
-            core_id=entry.core_id,
-            operation=entry.operation,
-            request=entry.request,
-            state="pending",
-            created_at=at,
-        )
-    )
-
-
-def pending_entries(connection: Connection, company_id: str, system: str) -> list[OutboxEntry]:
-    """Every write stored but not known to be done, oldest first."""
-    t = sync_outbox
-    rows = connection.execute(
-        select(t.c.idempotency_key, t.c.entity, t.c.core_id, t.c.operation, t.c.request)
-        .where(t.c.company_id == company_id, t.c.system == system, t.c.state == "pending")
-        .order_by(t.c.created_at, t.c.idempotency_key)
-    )
-    return [OutboxEntry(*row) for row in rows]
-
-
-def finish(
-    connection: Connection,
-    company_id: str,
-    system: str,
-    idempotency_key: str,
-    *,
-    state: Literal["done", "failed"] = "done",
-    at: datetime,
-) -> None:
-    """Mark a write ``done`` (the vendor has it) or ``failed`` (refused: never resend)."""
-    t = sync_outbox
-    connection.execute(
-        update(t)
-        .where(
-            t.c.company_id == company_id,
-            t.c.system == system,
-            t.c.idempotency_key == idempotency_key,
-        )
-        .values(state=state, finished_at=at)
-    )

@@ -11,13 +11,8 @@ back to this store.
 
 from __future__ import annotations
 
-import json
-
-from sqlalchemy import delete, select
-
 from arcore.adapter import Token, TokenStore
 from arcore.plugins import Plugins
-from arcore.store.schema import sync_tokens
 from arcore.store.sql import SqlStore
 from arcore.sync.clock import Clock, SystemClock
 
@@ -45,41 +40,12 @@ class StoreTokenStore:
 
     def load(self, system: str, tenant: str) -> Token | None:
         """The tokens last saved for ``system`` and ``tenant``, if any."""
-        t = sync_tokens
-        with self.store.session(self.company_id, write=False) as session:
-            text: str | None = session.connection.scalar(
-                select(t.c.token).where(
-                    t.c.company_id == self.company_id, t.c.system == system, t.c.tenant == tenant
-                )
-            )
-        return None if text is None else Token.model_validate_json(text)
+        return self.store.sync_state(self.company_id, system).token(tenant)
 
     def save(self, system: str, tenant: str, token: Token) -> None:
         """Keep ``token``, replacing what was saved (refresh tokens rotate)."""
-        t = sync_tokens
-        plain = {
-            "access_token": token.access_token.get_secret_value(),
-            "refresh_token": token.refresh_token.get_secret_value(),
-            "expires_at": token.expires_at.isoformat(),
-            "refresh_expires_at": (
-                token.refresh_expires_at.isoformat() if token.refresh_expires_at else None
-            ),
-        }
-        with self.store.session(self.company_id) as session:
-            session.connection.execute(
-                delete(t).where(
-                    t.c.company_id == self.company_id, t.c.system == system, t.c.tenant == tenant
-                )
-            )
-            session.connection.execute(
-                t.insert().values(
-                    company_id=self.company_id,
-                    system=system,
-                    tenant=tenant,
-                    token=json.dumps(plain),
-                    saved_at=self.clock.now(),
-                )
-            )
+        state = self.store.sync_state(self.company_id, system)
+        state.save_token(tenant, token, at=self.clock.now())
 
 
 def token_store_for(

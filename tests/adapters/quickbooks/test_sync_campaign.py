@@ -43,7 +43,6 @@ from arcore.ledger import Ledger
 from arcore.money import Money
 from arcore.store import SqlStore, open_store
 from arcore.sync import FakeClock, RetryPolicy, SyncEngine
-from arcore.sync.mapping import load_mappings
 from arcore.sync.tokens import StoreTokenStore
 from arcore_quickbooks.adapter import QuickBooksAdapter
 from arcore_quickbooks.simulator import Fault, QuickBooksSimulator
@@ -333,8 +332,7 @@ class Campaign:
 
     def assert_converged(self) -> None:
         sim, ledger = self.sim, Ledger(self.store, COMPANY)
-        with self.store.session(COMPANY, write=False) as session:
-            mappings = load_mappings(session.connection, COMPANY, SYSTEM)
+        mappings = self.store.sync_state(COMPANY, SYSTEM).mappings()
 
         # Customers: 4, one each side, names unique in QuickBooks, all mapped both ways.
         vendor_customers = sim.objects(REALM, "Customer")

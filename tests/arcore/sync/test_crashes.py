@@ -24,10 +24,8 @@ from arcore.errors import TransientError
 from arcore.ledger import Ledger
 from arcore.store import SqlStore
 from arcore.sync import FakeClock, RetryPolicy, SyncEngine
-from arcore.sync import engine as engine_module
-from arcore.sync.mapping import load_mappings
 
-_STATE_WRITES = ("save_mapping", "save_cursor", "finish", "add_pending")
+_STATE_WRITES = ("save_mappings", "save_cursor", "finish", "add_pending")
 _LEDGER_COMMANDS = ("add_customer", "issue", "record_payment", "apply", "unapply", "void")
 
 
@@ -69,16 +67,6 @@ def _patched_engine(
     monkeypatch: pytest.MonkeyPatch,
     faults: Faults,
 ) -> SyncEngine:
-    for name in _STATE_WRITES:
-        original = getattr(engine_module, name)
-
-        def crashing(
-            *args: Any, _original: Any = original, _name: str = name, **kwargs: Any
-        ) -> Any:
-            killer.tick(f"before {_name}")
-            return _original(*args, **kwargs)
-
-        monkeypatch.setattr(engine_module, name, crashing)
     engine = SyncEngine(
         books,
         company,
@@ -87,6 +75,16 @@ def _patched_engine(
         clock=FakeClock(),
         retry=RetryPolicy(max_attempts=4, rng=random.Random(0)),
     )
+    for name in _STATE_WRITES:
+        original = getattr(engine.state, name)
+
+        def crashing(
+            *args: Any, _original: Any = original, _name: str = name, **kwargs: Any
+        ) -> Any:
+            killer.tick(f"before {_name}")
+            return _original(*args, **kwargs)
+
+        setattr(engine.state, name, crashing)
     for name in _LEDGER_COMMANDS:
         command = getattr(engine.ledger, name)
 
@@ -133,8 +131,7 @@ def _converged(books: SqlStore, company: str, vendor: FakeVendor) -> None:
     assert len(numbers) == 6
     assert len(vendor.live("payment")) == 2
     # Nothing lost in the core: every vendor object is mapped to one core object.
-    with books.session(company, write=False) as session:
-        mappings = load_mappings(session.connection, company, "fakebooks")
+    mappings = books.sync_state(company, "fakebooks").mappings()
     for entity in ("customer", "invoice", "payment"):
         records = vendor.live(entity)  # type: ignore[arg-type]
         cores = {mappings.by_external(entity, r.external_id or "").core_id for r in records}  # type: ignore[union-attr,arg-type]
