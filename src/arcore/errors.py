@@ -42,6 +42,7 @@ __all__ = [
     "IllegalTransitionError",
     "InputRejectedError",
     "InvalidAmountError",
+    "NotAllowedError",
     "NotFoundError",
     "PluginError",
     "RateLimitedError",
@@ -151,6 +152,10 @@ class NotFoundError(ArcoreError, LookupError):
 
 class ConflictError(ArcoreError):
     """The request conflicts with the current state (a stale version, an illegal transition)."""
+
+
+class NotAllowedError(ConflictError):
+    """Someone not allowed to tried to approve a limit or release a hold; nothing changed."""
 
 
 class ConfigurationError(ArcoreError):

@@ -65,6 +65,8 @@ def main() -> None:
 # Commands register themselves on ``app`` when imported.
 from arcore.cli import adapters as _adapters  # noqa: E402, F401
 from arcore.cli import bank as _bank  # noqa: E402, F401
+from arcore.cli import collections as _collections  # noqa: E402, F401
+from arcore.cli import credit as _credit  # noqa: E402, F401
 from arcore.cli import imports as _imports  # noqa: E402, F401
 from arcore.cli import match as _match  # noqa: E402, F401
 from arcore.cli import reports as _reports  # noqa: E402, F401

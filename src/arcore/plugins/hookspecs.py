@@ -116,12 +116,14 @@ def arcore_register_statement_parsers(register: Register) -> None:
 def arcore_register_credit_score_providers(register: Register) -> None:
     """Contribute external credit score providers (a D&B-style bureau, a CSV of scores).
 
-    Called by: the credit module when a credit application is evaluated or a customer's
-    limit is reviewed, once per plugin manager. The provider named in the company's
-    settings is used.
+    Called by: the credit module when a credit application is evaluated, once per plugin
+    manager. The caller chooses the provider by name (``arcore credit evaluate --scores``
+    uses the built-in ``csv`` one).
 
     Args:
-        register: ``register(name, provider)`` for each provider.
+        register: ``register(name, factory)`` for each provider: ``factory(source)``
+            returns a [`ScoreProvider`][arcore.credit.scoring.ScoreProvider] (the ``csv``
+            one takes the path of the scores file).
 
     Returns:
         Nothing; every plugin's providers are collected.
@@ -136,7 +138,9 @@ def arcore_register_notification_channels(register: Register) -> None:
     dunning policy names its channel.
 
     Args:
-        register: ``register(channel_name, channel)`` for each channel.
+        register: ``register(channel_name, factory)`` for each channel: ``factory(settings)``
+            returns a [`Channel`][arcore.collections.channels.Channel], given the channel's
+            settings (``--channel-setting email.host=...``).
 
     Returns:
         Nothing; every plugin's channels are collected.

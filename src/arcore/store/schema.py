@@ -32,8 +32,21 @@ __all__ = [
     "APPEND_ONLY_TABLES",
     "applications",
     "bank_transactions",
+    "collection_disputes",
+    "collection_dunning",
+    "collection_escalations",
+    "collection_interactions",
+    "collection_plans",
+    "collection_profiles",
+    "collection_promises",
     "commands",
     "companies",
+    "credit_applications",
+    "credit_approvers",
+    "credit_holds",
+    "credit_orders",
+    "credit_settings",
+    "credit_write_off_reviews",
     "customers",
     "documents",
     "journal_entries",
@@ -303,3 +316,228 @@ sync_tokens = Table(
     Column("saved_at", DateTime(timezone=True), nullable=False),
 )
 """OAuth tokens of each connection (the default token store; a plugin may keep them elsewhere)."""
+
+# --- collections (arcore.collections); created by migration 0006 --------------------------
+
+collection_profiles = Table(
+    "collection_profiles",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("customer_id", String(_ID), primary_key=True),
+    Column("dunning_group", String(_ID), nullable=True),  # picks the customer's policy
+    Column("language", String(10), nullable=False),  # of the reminder templates
+    Column("collector", String(_ID), nullable=True),  # who works the account
+    Column("blocked_channels", Text, nullable=False),  # JSON list: channels never to use
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+"""How each customer is collected: dunning group, language, collector, forbidden channels."""
+
+collection_dunning = Table(
+    "collection_dunning",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("document_id", String(_ID), primary_key=True),
+    Column("policy", String(_ID), primary_key=True),
+    Column("step", String(_ID), primary_key=True),
+    Column("customer_id", String(_ID), nullable=False),
+    Column("outcome", String(10), nullable=False),  # sent, skipped
+    Column("channel", String(20), nullable=False),
+    Column("as_of", Date, nullable=False),  # the run's date
+    Column("scheduled_at", DateTime(timezone=True), nullable=True),
+    Column("reason", Text, nullable=False),  # why skipped, or the template sent
+    Column("fee_document_id", String(_ID), nullable=True),  # the debit memo posted
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index(None, "company_id", "customer_id"),
+)
+"""Each dunning step reached for each item, sent or skipped: a step is never repeated."""
+
+collection_interactions = Table(
+    "collection_interactions",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("id", String(_ID), primary_key=True),
+    Column("customer_id", String(_ID), nullable=False),
+    Column("kind", String(20), nullable=False),  # email, call, letter, sms, note, pickup...
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("collector", String(_ID), nullable=False),
+    Column("contact", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("follow_up", Date, nullable=True),
+    Column("document_id", String(_ID), nullable=True),
+    Column("note", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index(None, "company_id", "customer_id", "occurred_at"),
+    Index(None, "company_id", "collector", "occurred_at"),
+)
+"""The collector's log: every contact with a customer, with its outcome and follow-up."""
+
+collection_promises = Table(
+    "collection_promises",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("id", String(_ID), primary_key=True),
+    Column("customer_id", String(_ID), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("made_on", Date, nullable=False),
+    Column("promised_date", Date, nullable=False),
+    Column("document_ids", Text, nullable=False),  # JSON list; empty = the whole balance
+    Column("collector", String(_ID), nullable=False),
+    Column("cancelled", Boolean, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index(None, "company_id", "customer_id"),
+)
+"""Promises to pay; kept or broken is worked out from payments, as of a date."""
+
+collection_plans = Table(
+    "collection_plans",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("id", String(_ID), primary_key=True),
+    Column("customer_id", String(_ID), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("agreed_on", Date, nullable=False),
+    Column("document_ids", Text, nullable=False),  # JSON list of the items it covers
+    Column("data", Text, nullable=False),  # the PaymentPlan model as JSON
+    Column("collector", String(_ID), nullable=False),
+    Column("cancelled", Boolean, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index(None, "company_id", "customer_id"),
+)
+"""Payment plans: an installment schedule for an overdue balance."""
+
+collection_disputes = Table(
+    "collection_disputes",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("id", String(_ID), primary_key=True),
+    Column("document_id", String(_ID), nullable=False),
+    Column("customer_id", String(_ID), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),  # the disputed part
+    Column("reason_code", String(40), nullable=False),
+    Column("owner", String(_ID), nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("status", String(10), nullable=False),  # open, resolved
+    Column("resolution", String(20), nullable=True),  # credit_memo, rebill, rejected
+    Column("resolved_on", Date, nullable=True),
+    Column("resolution_documents", Text, nullable=False),  # JSON list of documents posted
+    Column("note", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index(None, "company_id", "document_id"),
+    Index(None, "company_id", "customer_id"),
+)
+"""Disputed items (whole or part): the disputed amount leaves dunning, stays in aging."""
+
+collection_escalations = Table(
+    "collection_escalations",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("id", String(_ID), primary_key=True),
+    Column("customer_id", String(_ID), nullable=False),
+    Column("document_id", String(_ID), nullable=True),
+    Column("agency", String(_ID), nullable=False),
+    Column("escalated_on", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index(None, "company_id", "customer_id"),
+)
+"""Accounts handed to a collection agency."""
+
+# --- credit (arcore.credit, arcore.store.credit); created by migration 0007 ----------------
+
+credit_settings = Table(
+    "credit_settings",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("hold_after_days", Integer, nullable=False),  # items over it put a customer on hold
+    Column("updated_by", String(_ID), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+"""A company's credit settings: the hold threshold in days past due."""
+
+credit_approvers = Table(
+    "credit_approvers",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("name", String(_ID), primary_key=True),
+    Column("currency", String(3), nullable=True),  # of max_limit_minor
+    Column("max_limit_minor", BigInteger, nullable=True),  # None: any limit
+    Column("added_by", String(_ID), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)
+"""Who may approve credit limits (up to an optional maximum) and release credit holds."""
+
+credit_applications = Table(
+    "credit_applications",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("id", String(_ID), primary_key=True),
+    Column("customer_id", String(_ID), nullable=False),
+    Column("received", Date, nullable=False),
+    Column("status", String(12), nullable=False),  # received, recommended, approved
+    Column("data", Text, nullable=False),  # the CreditApplication as JSON
+    Column("recommendation", Text, nullable=True),  # the Recommendation as JSON
+    Column("decision", Text, nullable=True),  # the CreditDecision as JSON
+    Column("approved_by", String(_ID), nullable=True),
+    Column("approved_at", DateTime(timezone=True), nullable=True),
+    Column("recorded_by", String(_ID), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index(None, "company_id", "customer_id"),
+)
+"""Credit applications, their recommended limit and terms, and the approver's decision."""
+
+credit_orders = Table(
+    "credit_orders",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("id", String(_ID), primary_key=True),
+    Column("customer_id", String(_ID), nullable=False),
+    Column("order_date", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("status", String(10), nullable=False),  # open, invoiced, cancelled
+    Column("recorded_by", String(_ID), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("closed_by", String(_ID), nullable=True),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Index(None, "company_id", "customer_id", "status"),
+)
+"""Orders taken through the API and not yet invoiced: part of a customer's exposure."""
+
+credit_holds = Table(
+    "credit_holds",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("id", String(_ID), primary_key=True),
+    Column("customer_id", String(_ID), nullable=False),
+    Column("order_id", String(_ID), nullable=True),  # None: the customer as a whole
+    Column("action", String(10), nullable=False),  # place, release
+    Column("reason", Text, nullable=False),
+    Column("by", String(_ID), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index(None, "company_id", "customer_id"),
+)
+"""The credit-hold log: each hold placed or released, by whom, when and why (never updated)."""
+
+credit_write_off_reviews = Table(
+    "credit_write_off_reviews",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("id", String(_ID), primary_key=True),
+    Column("document_id", String(_ID), nullable=False),
+    Column("customer_id", String(_ID), nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("queued_by", String(_ID), nullable=False),
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(10), nullable=False),  # pending, approved, rejected
+    Column("decided_by", String(_ID), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("note", Text, nullable=False),
+    Index(None, "company_id", "status"),
+    Index(None, "company_id", "document_id"),
+)
+"""Items proposed for a bad-debt write-off, waiting for (or given) an approver's decision."""
