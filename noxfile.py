@@ -37,7 +37,13 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """Type-check the sources with mypy --strict."""
     session.install("-e", ".[all]", *_group("typecheck"))
-    session.run("mypy", "--strict", "src/arcore", "src/adapters/arcore_quickbooks")
+    session.run(
+        "mypy",
+        "--strict",
+        "src/arcore",
+        "src/adapters/arcore_quickbooks",
+        "src/adapters/arcore_xero",
+    )
 
 
 @nox.session

@@ -25,6 +25,18 @@ the unmodified python-quickbooks client) with the simulator and the engine shari
   records changed, wall time.
 
 Size: ``ARCORE_BENCH_SYNC_INVOICES`` (default 50,000); payments 40 % of that.
+
+**Xero** (``sync_xero``): the same three figures against ``arcore_xero.simulator`` and the
+unmodified xero-python client, at Xero's limits: 100 objects a page and 60 requests a minute
+per organisation (the simulator enforces them, and its remaining-limit headers). The minimum
+is ``ceil(objects / 100)`` requests per entity read (customers, invoices, credit notes,
+payments) plus the token requests; the ceiling listing uses 10-object pages so the 60/minute
+limit binds for minutes of simulated time; the incremental pull follows 1 % of the invoices
+getting a new reference in Xero (Xero payments cannot be edited, only reversed). Size:
+``ARCORE_BENCH_SYNC_XERO_INVOICES`` (default 1,500: the 10-object listing then takes minutes of
+simulated time at 60 a minute; the simulator's seeding copies its books on every object, so
+seeding grows with the square of the size); payments 40 % of that. ``python
+benchmarks/bench_sync.py --xero`` runs only Xero and writes ``results/sync_xero.json``.
 """
 
 from __future__ import annotations
@@ -52,6 +64,9 @@ from arcore.sync.tokens import StoreTokenStore
 from arcore_quickbooks.adapter import QuickBooksAdapter
 from arcore_quickbooks.plugin import CAPABILITIES
 from arcore_quickbooks.simulator import QuickBooksSimulator
+from arcore_xero.adapter import XeroAdapter
+from arcore_xero.plugin import CAPABILITIES as XERO_CAPABILITIES
+from arcore_xero.simulator import XeroSimulator
 
 N_DEFAULT = 50_000
 SEED = 20261125
@@ -260,7 +275,7 @@ def run() -> list[dict[str, Any]]:
         }
         print(json.dumps({"incremental": incremental}), file=sys.stderr)
 
-    return rows(
+    quickbooks = rows(
         {
             "name": "sync_quickbooks",
             "size": {"invoices": n, "payments": int(n * 0.4), "customers": counts["customer"]},
@@ -270,6 +285,7 @@ def run() -> list[dict[str, Any]]:
             "incremental_pull": incremental,
         }
     )
+    return quickbooks + xero_rows(run_xero())
 
 
 def rows(detail: dict[str, Any]) -> list[dict[str, Any]]:
@@ -312,5 +328,262 @@ def rows(detail: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+# --- Xero --------------------------------------------------------------------------------
+
+XERO_N_DEFAULT = 1500
+XERO_TENANT = "2b3c4d5e-6f70-4a81-9b2c-3d4e5f607182"
+XERO_PAGE = 100
+XERO_LIMIT = 60  # requests per minute per organisation, Xero's and the simulator's
+
+
+class XeroSmallPages(XeroAdapter):
+    """The Xero adapter declaring 10-object pages: the listing then needs many requests."""
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return XERO_CAPABILITIES.model_copy(update={"page_size": SMALL_PAGE})
+
+
+def seed_xero(sim: XeroSimulator, clock: FakeClock, n: int) -> dict[str, int]:
+    """Contacts, authorised invoices and their payments over simulated history."""
+    rng = random.Random(SEED)
+    contacts = [
+        sim.seed(XERO_TENANT, "Contacts", {"Name": f"Customer {c:05d}"})["ContactID"]
+        for c in range(max(1, n // 50))
+    ]
+    invoices: list[tuple[str, Decimal]] = []
+    for i in range(n):
+        if i % 20 == 0:
+            clock.advance(1)
+        amount = Decimal(rng.randrange(1_000, 500_000)) / 100
+        obj = {
+            "Type": "ACCREC",
+            "Contact": {"ContactID": contacts[i % len(contacts)]},
+            "InvoiceNumber": f"B{i:07d}",
+            "Date": "2026-09-01",
+            "DueDate": "2026-10-01",
+            "Status": "AUTHORISED",
+            "LineItems": [{"Description": "Work", "Quantity": 1, "UnitAmount": amount}],
+        }
+        invoices.append((sim.seed(XERO_TENANT, "Invoices", obj)["InvoiceID"], amount))
+    payments = int(n * 0.4)
+    for p in range(payments):
+        if p % 20 == 0:
+            clock.advance(1)
+        invoice, amount = invoices[p]
+        obj = {
+            "Invoice": {"InvoiceID": invoice},
+            "Account": {"Code": "090"},
+            "Date": "2026-09-15",
+            "Amount": amount,
+        }
+        sim.seed(XERO_TENANT, "Payments", obj)
+    return {"customer": len(contacts), "invoice": n, "payment": payments, "credit_memo": 0}
+
+
+def _xero_connection(sim: XeroSimulator, tokens: StoreTokenStore) -> Connection:
+    return Connection(
+        system="xero",
+        tenant=XERO_TENANT,
+        settings={
+            "client_id": "arcore-bench",
+            "api_url": sim.base_url,
+            "identity_url": sim.token_url,
+            "company_id": COMPANY,
+        },
+        secrets={
+            "client_secret": SecretStr("bench-secret"),
+            "refresh_token": SecretStr("bench-refresh-token"),
+        },
+        token_store=tokens,
+    )
+
+
+def _xero_api(records: list[Any]) -> list[Any]:
+    return [r for r in records if r.path.startswith("/api.xro/2.0/")]
+
+
+def _xero_forced_seconds(requests: int) -> int:
+    """The least simulated time ``requests`` calls take under 60 per sliding minute."""
+    return 60 * max(0, (requests - 1) // XERO_LIMIT)
+
+
+def run_xero() -> dict[str, Any]:
+    """The three figures against the Xero simulator (see the module documentation)."""
+    n = int(os.environ.get("ARCORE_BENCH_SYNC_XERO_INVOICES", XERO_N_DEFAULT))
+    clock = FakeClock(START)
+    with (
+        XeroSimulator(port=0, clock=clock.now) as sim,
+        tempfile.TemporaryDirectory(prefix="arcore-bench-sync-xero-") as tmp,
+        open_store(f"sqlite:///{Path(tmp) / 'books.db'}") as store,
+    ):
+        started = time.perf_counter()
+        counts = seed_xero(sim, clock, n)
+        seeded = time.perf_counter() - started
+        clock.advance(600)
+        Ledger(store, COMPANY).open_books("Acme Inc.", actor="bench", idempotency_key="open")
+        tokens = StoreTokenStore(store, COMPANY, clock=clock)
+        connection = _xero_connection(sim, tokens)
+
+        def engine(adapter: XeroAdapter) -> SyncEngine:
+            return SyncEngine(
+                store,
+                COMPANY,
+                adapter,
+                system="xero",
+                clock=clock,
+                retry=RetryPolicy(rng=random.Random(SEED)),
+            )
+
+        # --- initial pull ---------------------------------------------------------------
+        before, t0 = len(sim.requests), clock.now()
+        started, cpu = time.perf_counter(), time.process_time()
+        report = engine(XeroAdapter(connection, clock=clock.now)).pull()
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        made = sim.requests[before:]
+        api = _xero_api(made)
+        simulated = (clock.now() - t0).total_seconds()
+        pulled = sum(c.created for d, _, c in report.rows() if d == "pull")
+        minimum_api = sum(max(1, math.ceil(k / XERO_PAGE)) for k in counts.values())
+        auth = len(made) - len(api)
+        initial = {
+            "records_pulled": pulled,
+            "failures": len(report.failures),
+            "requests": len(made),
+            "requests_api": len(api),
+            "requests_minimum": minimum_api + auth,
+            "requests_minimum_api": minimum_api,
+            "http_429": sum(r.status == 429 for r in made),
+            "simulated_seconds": simulated,
+            "simulated_seconds_forced_by_limit": _xero_forced_seconds(len(api)),
+            "wall_seconds": round(wall, 2),
+            "cpu_seconds": round(cpu, 2),
+            "records_per_second": round(pulled / wall, 1),
+        }
+        print(json.dumps({"xero_initial": initial}), file=sys.stderr)
+
+        # --- the rate-limit ceiling: the same listing with 10-object pages ---------------
+        clock.advance(60)  # a fresh minute, so the window starts empty
+        before, t0 = len(sim.requests), clock.now()
+        started = time.perf_counter()
+        plan = engine(XeroSmallPages(connection, clock=clock.now)).plan(full=True, push=False)
+        listing_wall = time.perf_counter() - started
+        made = _xero_api(sim.requests[before:])
+        simulated = (clock.now() - t0).total_seconds()
+        forced = _xero_forced_seconds(len(made))
+        ceiling = {
+            "page_size": SMALL_PAGE,
+            "objects_listed": len(plan.changes) + pulled,
+            "requests": len(made),
+            "http_429": sum(r.status == 429 for r in made),
+            "simulated_seconds": simulated,
+            "simulated_seconds_forced_by_limit": forced,
+            "fraction_of_ceiling": round(len(made) / (simulated / 60) / XERO_LIMIT, 3)
+            if simulated
+            else None,
+            "forced_over_taken": round(forced / simulated, 3) if simulated else None,
+            "wall_seconds": round(listing_wall, 2),
+        }
+        print(json.dumps({"xero_ceiling": ceiling}), file=sys.stderr)
+
+        # --- incremental pull after 1 % of the invoices changed ---------------------------
+        clock.advance(600)
+        # Paid invoices cannot be edited in Xero: the unpaid ones get the new reference.
+        invoices = [o for o in sim.objects(XERO_TENANT, "Invoices") if o["Status"] == "AUTHORISED"]
+        changed = 0
+        for obj in random.Random(SEED).sample(invoices, max(1, n // 100)):
+            # Another Xero user's edit (a POST /Invoices/{id} as Xero takes it), straight into
+            # the simulator's store, so it is not counted among the engine's requests.
+            with sim._lock:
+                sim._store.write(
+                    sim._tenant(XERO_TENANT),
+                    "Invoices",
+                    [{"InvoiceID": obj["InvoiceID"], "Reference": "changed in Xero"}],
+                    create_only=False,
+                    summarize_errors=True,
+                    path_id=obj["InvoiceID"],
+                )
+            changed += 1
+        clock.advance(600)
+        before = len(sim.requests)
+        started = time.perf_counter()
+        report = engine(XeroAdapter(connection, clock=clock.now)).pull()
+        wall = time.perf_counter() - started
+        made = sim.requests[before:]
+        incremental = {
+            "objects_changed": changed,
+            "records_listed": sum(
+                c.created + c.updated + c.deleted + c.unchanged + c.conflicts + c.failures
+                for d, _, c in report.rows()
+                if d == "pull"
+            ),
+            "failures": len(report.failures),
+            "requests": len(made),
+            "requests_api": len(_xero_api(made)),
+            "wall_seconds": round(wall, 2),
+        }
+        print(json.dumps({"xero_incremental": incremental}), file=sys.stderr)
+
+    return {
+        "name": "sync_xero",
+        "size": {"invoices": n, "payments": int(n * 0.4), "customers": counts["customer"]},
+        "seed_seconds": round(seeded, 2),
+        "initial_pull": initial,
+        "rate_limit_ceiling": ceiling,
+        "incremental_pull": incremental,
+    }
+
+
+def xero_rows(detail: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Xero rows, as ``rows`` makes them for QuickBooks, at 60 requests × 100 a minute."""
+    initial = detail["initial_pull"]
+    ceiling = detail["rate_limit_ceiling"]
+    incremental = detail["incremental_pull"]
+    allowed = XERO_LIMIT * XERO_PAGE / 60
+    rate = ceiling["requests"] / ceiling["simulated_seconds"] if ceiling["simulated_seconds"] else 0
+    incremental_rate = incremental["records_listed"] / max(incremental["wall_seconds"], 0.01)
+    return [
+        {
+            "case": "xero: initial pull (records, wall)",
+            "items": initial["records_pulled"],
+            "per_second": initial["records_per_second"],
+            "baseline": {"name": "60 req/min × 100/page", "per_second": allowed},
+            "ratio": round(initial["records_per_second"] / allowed, 4),
+            **detail,
+        },
+        {
+            "case": "xero: listing at 10/page (requests, simulated)",
+            "items": ceiling["requests"],
+            "per_second": round(rate, 3),
+            "baseline": {"name": "60 requests/min ceiling", "per_second": XERO_LIMIT / 60},
+            "ratio": round(rate / (XERO_LIMIT / 60), 3),
+        },
+        {
+            "case": "xero: incremental after 1 % changed (records, wall)",
+            "items": incremental["records_listed"],
+            "per_second": round(incremental_rate, 1),
+            "baseline": {"name": "initial pull", "per_second": initial["records_per_second"]},
+            "ratio": round(incremental_rate / initial["records_per_second"], 2),
+        },
+    ]
+
+
 if __name__ == "__main__":
-    print(json.dumps(run()[0], indent=2))
+    if "--xero" in sys.argv:
+        import platform
+
+        started = time.perf_counter()
+        xero = xero_rows(run_xero())
+        report = {
+            "benchmark": "sync_xero",
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "seconds": round(time.perf_counter() - started, 3),
+            "results": xero,
+        }
+        out = Path(__file__).parent / "results" / "sync_xero.json"
+        out.write_text(json.dumps(report, indent=2) + "\n")
+        print(json.dumps(xero[0], indent=2))
+    else:
+        print(json.dumps(run()[0], indent=2))

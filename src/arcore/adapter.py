@@ -363,7 +363,13 @@ class Adapter(Protocol):
         ...
 
     def create(self, record: Record, *, idempotency_key: str) -> Record:
-        """Create ``record`` (its ``external_id`` is ``None``); return it as the vendor keeps it."""
+        """Create ``record`` (its ``external_id`` is ``None``); return it as the vendor keeps it.
+
+        A payment's or credit memo's ``applications`` come with it when every target is
+        already in the vendor: make them with the create if the vendor can (a Xero payment
+        must pay its invoice), and list in the answer the ones made; any left out are sent
+        with [`apply`][arcore.adapter.Adapter.apply] next.
+        """
         ...
 
     def update(self, record: Record, *, idempotency_key: str) -> Record:

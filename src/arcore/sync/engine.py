@@ -968,7 +968,16 @@ class SyncEngine:
         if mapped is None:
             if void:
                 return  # never sent: nothing to void in the vendor
-            yield "create", self._outbound(work, entity, obj), ()
+            record = self._outbound(work, entity, obj)
+            if isinstance(obj, Payment | CreditMemo) and entity in self.capabilities.applies:
+                # Sent with the create: a vendor whose payment must pay something (Xero)
+                # needs them; one that cannot apply on create leaves them out of its answer.
+                applied = self._core_applications(obj.id)
+                if all(work.mappings.by_core(self._kind(t), t) for t in applied):
+                    record = record.model_copy(
+                        update={"applications": self._outbound_applications(work, applied)}
+                    )
+            yield "create", record, ()
         elif mapped.deleted:
             return
         elif digest_of(obj) != mapped.digest:
@@ -1003,17 +1012,23 @@ class SyncEngine:
                     hint=f"Apply it in {self.system} by hand",
                 )
             return
-        applications = tuple(
+        yield "apply", None, self._outbound_applications(work, added)
+
+    def _kind(self, document_id: str) -> Entity:
+        return cast(Entity, cast(Document, self._document(document_id)).kind)
+
+    def _outbound_applications(self, work: _Work, applied: dict[str, Money]) -> tuple[Applied, ...]:
+        """``applied`` (core target → amount) in the vendor's ids, by target id."""
+        return tuple(
             Applied(
-                target_id=self._external(work, cast(Entity, target_kind), target),
-                target=cast(Any, target_kind),
+                target_id=self._external(work, kind, target),
+                target=cast(Any, kind),
                 amount=amount,
             )
-            for target, amount in sorted(added.items())
+            for target, amount in sorted(applied.items())
             if amount
-            for target_kind in [cast(Document, self._document(target)).kind]
+            for kind in [self._kind(target)]
         )
-        yield "apply", None, applications
 
     def _write(
         self,
@@ -1092,6 +1107,10 @@ class SyncEngine:
             row = _keeping(row, applied=_applied_dict(request["applied"]))
         else:
             row = row.but(digest=request["digest"])
+        own = [a for a in result.applications or () if a.source_id is None]
+        if entry.operation == "create" and own:
+            # What the vendor applied as part of the create (a later apply sends the rest).
+            row = _keeping(row, applied=self._targets(work, own))
         self.state.save_mappings([row], at=self.clock.now(), done=key)
         work.mappings.put(row)
         self._close(work, entry.entity, entry.core_id)

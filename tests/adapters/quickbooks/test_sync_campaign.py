@@ -11,15 +11,15 @@ side, amounts, balances and applications agree, and one more run changes nothing
 
 The simulator and the engine share one ``FakeClock``: nothing sleeps for real. Runs: 200
 under ``CI`` or with ``ARCORE_CAMPAIGN_RUNS`` set (to that number, 200 if it is not one),
-else 25; seeds ``0 .. runs-1`` on SQLite files, and a few on each store backend.
+else 25; seeds ``0 .. runs-1`` on SQLite files, and a few on each store backend. The
+vendor-neutral part (killer, core books, run loop, quiet runs) is ``tests/adapters/campaign.py``,
+which the Xero adapter's campaign runs too.
 """
 
 from __future__ import annotations
 
-import os
 import random
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -31,103 +31,35 @@ pytest.importorskip("quickbooks")
 
 from pydantic import SecretStr
 
-from arcore.adapter import Connection, Entity, Page, Record
-from arcore.documents import (
-    CreditMemo,
-    Customer,
-    Invoice,
-    InvoiceLine,
-    Payment,
+from adapters.campaign import (
+    COMPANY,
+    RUNS,
+    Killer,
+    SyncCampaign,
+    core_applied,
+    killable,
+    usd,
 )
+from adapters.campaign import seed_core as _seed_core
+from arcore.adapter import Connection
+from arcore.documents import CreditMemo, Invoice, Payment
 from arcore.ledger import Ledger
 from arcore.money import Money
 from arcore.store import SqlStore, open_store
-from arcore.sync import FakeClock, RetryPolicy, SyncEngine
-from arcore.sync.tokens import StoreTokenStore
+from arcore.sync import FakeClock
 from arcore_quickbooks.adapter import QuickBooksAdapter
 from arcore_quickbooks.simulator import Fault, QuickBooksSimulator
 
 REALM = "4620816365"
-COMPANY = "acme"
 SYSTEM = "quickbooks"
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-def _runs() -> int:
-    given = os.environ.get("ARCORE_CAMPAIGN_RUNS", "")
-    if given.isdigit():
-        return int(given)
-    return 200 if given or os.environ.get("CI") else 25
-
-
-RUNS = _runs()
 FAULT_KINDS = ("http_500", "drop_after_commit", "throttle", "throttle_retry_after", "expire_token")
 PATHS = ("", "/customer", "/invoice", "/creditmemo", "/payment", "/query", "/cdc")
 
 
-class Killed(BaseException):
-    """The process died here (nothing but the test catches it)."""
-
-
-@dataclass
-class Killer:
-    """Kills the run at vendor call number ``at``: before it, or once a call from ``at`` on
-    has returned (a call that raised, a fault, is retried: the kill waits for one that got
-    through)."""
-
-    at: int | None
-    after: bool = False
-    calls: int = 0
-
-    def tick(self, where: str, *, after: bool) -> None:
-        if not after:
-            self.calls += 1
-        if self.at is None or after != self.after:
-            return
-        if self.calls == self.at or (after and self.calls > self.at):
-            self.at = None
-            raise Killed(f"{'after' if after else 'before'} {where}")
-
-
-class KilledAdapter(QuickBooksAdapter):
-    """The real adapter, with the process killed at one of its calls."""
-
-    def __init__(self, connection: Connection, *, clock: Any, killer: Killer) -> None:
-        super().__init__(connection, clock=clock)
-        self.killer = killer
-
-    def _around(self, name: str, call: Any, *args: Any, **kwargs: Any) -> Any:
-        self.killer.tick(name, after=False)
-        result = call(*args, **kwargs)
-        self.killer.tick(name, after=True)
-        return result
-
-    def list_changes(self, entity: Entity, *, cursor: str | None, page_size: int) -> Page:
-        return self._around(  # type: ignore[no-any-return]
-            "list_changes", super().list_changes, entity, cursor=cursor, page_size=page_size
-        )
-
-    def get(self, entity: Entity, external_id: str) -> Record:
-        return self._around("get", super().get, entity, external_id)  # type: ignore[no-any-return]
-
-    def create(self, record: Record, *, idempotency_key: str) -> Record:
-        return self._around(  # type: ignore[no-any-return]
-            "create", super().create, record, idempotency_key=idempotency_key
-        )
-
-    def update(self, record: Record, *, idempotency_key: str) -> Record:
-        return self._around(  # type: ignore[no-any-return]
-            "update", super().update, record, idempotency_key=idempotency_key
-        )
-
-    def apply(self, record: Record, applications: Any, *, idempotency_key: str) -> Record:
-        return self._around(  # type: ignore[no-any-return]
-            "apply", super().apply, record, applications, idempotency_key=idempotency_key
-        )
-
-
-def usd(text: str) -> Money:
-    return Money(text, "USD")
+KilledAdapter = killable(QuickBooksAdapter)
 
 
 def _sales_line(amount: str) -> dict[str, Any]:
@@ -188,55 +120,9 @@ def seed_vendor(sim: QuickBooksSimulator, rng: random.Random) -> None:
     )
 
 
-def _invoice(id: str, customer_id: str, amount: str) -> Invoice:
-    return Invoice(
-        company_id=COMPANY,
-        id=id,
-        customer_id=customer_id,
-        currency="USD",
-        number=f"A-{id}",
-        document_date=date(2026, 10, 1),
-        terms="Net 30",
-        lines=[InvoiceLine(description="Hours", quantity=Decimal(1), unit_price=usd(amount))],
-    )
-
-
 def seed_core(store: SqlStore, rng: random.Random) -> None:
     """arcore's side: 2 customers, 3 invoices, a credit memo applied, 2 payments applied."""
-    ledger = Ledger(store, COMPANY)
-    ledger.open_books("Acme Inc.", actor="t", idempotency_key="open")
-    for id, name in (("c-initech", "Initech"), ("c-hooli", "Hooli")):
-        customer = Customer(company_id=COMPANY, id=id, name=name, currency="USD")
-        ledger.add_customer(customer, actor="t", idempotency_key=id)
-    amounts = [f"{rng.randint(50, 900)}.{rng.randint(0, 99):02d}" for _ in range(3)]
-    owners = ("c-initech", "c-initech", "c-hooli")
-    for n, (owner, amount) in enumerate(zip(owners, amounts, strict=True), 1):
-        ledger.issue(_invoice(f"i-{n}", owner, amount), actor="t", idempotency_key=f"i-{n}")
-    memo = CreditMemo(
-        company_id=COMPANY,
-        id="cm-1",
-        customer_id="c-hooli",
-        currency="USD",
-        number="ACM-1",
-        document_date=date(2026, 10, 2),
-        amount=usd("10.00"),
-    )
-    ledger.issue(memo, actor="t", idempotency_key="cm-1")
-    on = date(2026, 10, 3)
-    ledger.apply("cm-1", "i-3", usd("10.00"), on=on, actor="t", idempotency_key="a-cm")
-    for id, owner, total in (("p-1", "c-initech", amounts[0]), ("p-2", "c-hooli", "30.00")):
-        payment = Payment(
-            company_id=COMPANY,
-            id=id,
-            customer_id=owner,
-            currency="USD",
-            received_date=on,
-            amount=usd(total),
-            method="check",
-        )
-        ledger.record_payment(payment, actor="t", idempotency_key=id)
-    ledger.apply("p-1", "i-1", usd(amounts[0]), on=on, actor="t", idempotency_key="a-1")
-    ledger.apply("p-2", "i-3", usd("25.00"), on=on, actor="t", idempotency_key="a-2")
+    _seed_core(store, rng)
 
 
 def plan_faults(sim: QuickBooksSimulator, rng: random.Random) -> list[Fault]:
@@ -269,16 +155,15 @@ def _linked(payment: dict[str, Any], kind: str = "Invoice") -> dict[str, Money]:
     }
 
 
-class Campaign:
+class Campaign(SyncCampaign):
     """One seeded run: a simulator, a store, and engines started one after another."""
+
+    system = SYSTEM
 
     def __init__(self, sim: QuickBooksSimulator, store: SqlStore, clock: FakeClock, seed: int):
         self.sim = sim
-        self.store = store
-        self.clock = clock
-        self.seed = seed
-        self.tokens = StoreTokenStore(store, COMPANY, clock=clock)
-        self.connection = Connection(
+        self.tokens = self.token_store(store, clock)
+        connection = Connection(
             system=SYSTEM,
             tenant=REALM,
             settings={
@@ -294,41 +179,20 @@ class Campaign:
             },
             token_store=self.tokens,
         )
+        super().__init__(store, clock, seed, connection)
 
-    def engine(self, killer: Killer, attempt: int) -> SyncEngine:
-        """A new process: a new adapter and engine on the same store and token store."""
-        adapter = KilledAdapter(self.connection, clock=self.clock.now, killer=killer)
-        return SyncEngine(
-            self.store,
-            COMPANY,
-            adapter,
-            system=SYSTEM,
-            clock=self.clock,
-            retry=RetryPolicy(rng=random.Random(self.seed * 1000 + attempt)),
-        )
+    def adapter(self, killer: Killer) -> Any:
+        return KilledAdapter(self.connection, clock=self.clock.now, killer=killer)  # type: ignore[call-arg]
 
-    def run_until_done(self, rng: random.Random) -> tuple[int, int]:
-        """Kill 1-3 runs at random calls, then run until one completes; (kills, runs)."""
-        kills = rng.randint(1, 3)
-        # Every run lists five entities first, so the first kill (at call 1-5) always happens;
-        # later ones fall anywhere in the pull or the push (or never, if the run is shorter).
-        killers = [Killer(rng.randint(1, 5), after=rng.random() < 0.5)]
-        killers += [Killer(rng.randint(1, 30), after=rng.random() < 0.5) for _ in range(kills - 1)]
-        killed = runs = 0
-        self.failures: list[object] = []
-        for attempt in range(12):
-            killer = killers[attempt] if attempt < len(killers) else Killer(None)
-            runs += 1
-            try:
-                report = self.engine(killer, attempt).run()
-            except Killed:
-                killed += 1
-                continue
-            if report.ok:
-                return killed, runs
-            self.failures.append((report.failures, report.conflicts))
-            # Retries ran out on a faulted call: the pending write or listing goes next run.
-        raise AssertionError(f"seed {self.seed}: no run completed in {runs}: {self.failures}")
+    def request_count(self) -> int:
+        return len(self.sim.requests)
+
+    def vendor_writes(self, since: int) -> Sequence[object]:
+        return [
+            r
+            for r in self.sim.requests[since:]
+            if r.method == "POST" and "/query" not in r.path and "/v3/" in r.path
+        ]
 
     def assert_converged(self) -> None:
         sim, ledger = self.sim, Ledger(self.store, COMPANY)
@@ -405,35 +269,7 @@ class Campaign:
             balance = ledger.balance(mapped.core_id).get("USD", usd("0"))
             assert balance == usd(str(customer["Balance"])), customer["DisplayName"]
 
-    @staticmethod
-    def _core_applied(ledger: Ledger, mappings: Any, source_id: str) -> dict[str, Money]:
-        """The live applications of a core payment or credit memo, by invoice external id."""
-        applied: dict[str, Money] = {}
-        for record in ledger.applications(source_id):
-            if record.reversal_entry_id is not None or record.application.source_id != source_id:
-                continue
-            target = mappings.by_core("invoice", record.application.target_id)
-            assert target is not None
-            applied[target.external_id] = record.application.amount
-        return applied
-
-    def quiet_run(self) -> list[tuple[str, str, Any]]:
-        """One more run (no faults, no kill): it writes nothing on either side.
-
-        Returns the report's rows that count something other than ``unchanged``.
-        """
-        before = len(self.sim.requests)
-        entries = sum(1 for _ in Ledger(self.store, COMPANY).journal())
-        report = self.engine(Killer(None), 99).run()
-        assert report.ok, report.failures
-        writes = [
-            r
-            for r in self.sim.requests[before:]
-            if r.method == "POST" and "/query" not in r.path and "/v3/" in r.path
-        ]
-        assert writes == []
-        assert sum(1 for _ in Ledger(self.store, COMPANY).journal()) == entries
-        return [(d, e, c) for d, e, c in report.rows() if c.created or c.updated or c.deleted]
+    _core_applied = staticmethod(core_applied)
 
 
 @pytest.fixture
@@ -453,13 +289,7 @@ def _campaign(sim: QuickBooksSimulator, store: SqlStore, clock: FakeClock, seed:
     seed_vendor(sim, rng)
     seed_core(store, rng)
     plan_faults(sim, rng)
-    campaign = Campaign(sim, store, clock, seed)
-    killed, _ = campaign.run_until_done(rng)
-    assert killed >= 1
-    campaign.assert_converged()
-    # The run after a push pulls back the vendor's echo of it, and reports nothing.
-    assert campaign.quiet_run() == []
-    campaign.assert_converged()
+    Campaign(sim, store, clock, seed).check(rng)
 
 
 KNOWN_FAILURES: dict[int, str] = {}
