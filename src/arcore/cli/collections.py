@@ -14,30 +14,47 @@ Every command works on the books in a store (``--db``, ``--company``) through
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from arcore.cli import app, stdout
+from arcore.cli.common import (
+    DAY,
+    AsJson,
+    AsOf,
+    By,
+    Company,
+    CustomerId,
+    Url,
+    customer_money,
+    day_or_today,
+    now,
+    open_db,
+    print_json,
+)
 from arcore.collections.channels import Channel, Delivery, Message
 from arcore.collections.disputes import REASON_CODES, Dispute
 from arcore.collections.interactions import INTERACTION_KINDS, Interaction
 from arcore.collections.plans import plan_from_terms, plan_state
-from arcore.collections.policy import DEFAULT_POLICY, PolicySet, policies_from_toml
+from arcore.collections.policy import (
+    DEFAULT_POLICY,
+    PolicySet,
+    WorkingHours,
+    policies_from_toml,
+)
 from arcore.collections.profile import CollectionProfile
 from arcore.collections.promises import Promise, promise_status
 from arcore.errors import ConfigurationError, ValidationError
 from arcore.ledger import Ledger
-from arcore.money import Money, to_decimal
 from arcore.plugins import plugin_manager
-from arcore.store import SqlStore, open_store
 from arcore.store import collections as records
 from arcore.store.dunning import DunningReport, run_dunning
 from arcore.store.worklist import load_worklist
@@ -56,48 +73,11 @@ app.add_typer(plan_app, name="plan")
 dispute_app = typer.Typer(help="Disputed items: open, resolve, list.")
 app.add_typer(dispute_app, name="dispute")
 
-_DAY: dict[str, Any] = {"formats": ["%Y-%m-%d"], "metavar": "YYYY-MM-DD"}
-
-Url = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="ARCORE_DB",
-        metavar="URL",
-        help="The store: sqlite:///path/to/arcore.db or postgresql+psycopg://user@host/db.",
-    ),
+Day = Annotated[datetime | None, typer.Option(help="The date (default: today, UTC).", **DAY)]
+RunAsOf = Annotated[
+    datetime | None,
+    typer.Option("--as-of", help="The date (default: today in the policy's time zone).", **DAY),
 ]
-Company = Annotated[str, typer.Option("--company", envvar="ARCORE_COMPANY", help="Whose books.")]
-CustomerId = Annotated[str, typer.Option("--customer", metavar="ID", help="The customer's id.")]
-By = Annotated[str, typer.Option("--by", help="Who does it (recorded).")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-AsOf = Annotated[
-    datetime | None, typer.Option("--as-of", help="The date (default: today, UTC).", **_DAY)
-]
-Day = Annotated[datetime | None, typer.Option(help="The date (default: today, UTC).", **_DAY)]
-
-
-def _store(url: str | None) -> SqlStore:
-    if url is None:
-        raise typer.BadParameter("give --db URL (or ARCORE_DB)")
-    return open_store(url)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _day(value: datetime | None) -> date:
-    return _now().date() if value is None else value.date()
-
-
-def _money(store: SqlStore, company: str, customer_id: str, text: str, field: str) -> Money:
-    currency = Ledger(store, company).customer(customer_id).currency
-    return Money(to_decimal(text.strip(), field=field), currency)
-
-
-def _print_json(value: Any) -> None:
-    stdout.print_json(json.dumps(value, default=str))
 
 
 def _new_id(prefix: str) -> str:
@@ -131,11 +111,12 @@ def _settings(values: list[str]) -> dict[str, dict[str, str]]:
         key, sep, setting = value.partition("=")
         channel, dot, name = key.partition(".")
         if not sep or not dot or not channel or not name:
+            # never repeat the value: it may be a password
             raise ValidationError(
-                f"--channel-setting {value!r} is not CHANNEL.NAME=VALUE",
+                f"a --channel-setting for {key.strip()!r} is not CHANNEL.NAME=VALUE",
                 hint="Write it like email.host=smtp.example.com",
                 field="channel-setting",
-                value=value,
+                value=key.strip(),
             )
         found.setdefault(channel, {})[name] = setting
     return found
@@ -164,17 +145,29 @@ def _channels(policies: PolicySet, settings: list[str], dry_run: bool) -> dict[s
     return built
 
 
-def _run_moment(as_of: date) -> datetime:
-    now = _now()
-    # a run for today schedules from now; a run for another day from that day's start (UTC)
-    return now if as_of == now.date() else datetime.combine(as_of, time(0), UTC)
+def _team_today(hours: WorkingHours) -> date:
+    """Today in the team's time zone (the default ``--as-of``)."""
+    return now().astimezone(ZoneInfo(hours.time_zone)).date()
+
+
+def _run_moment(as_of: date, hours: WorkingHours) -> datetime:
+    """The moment a run for ``as_of`` schedules its messages from.
+
+    A run for the team's today schedules from now; a run for another day from the opening
+    of that day's working hours in the team's zone (never the day before, west of UTC).
+    """
+    zone = ZoneInfo(hours.time_zone)
+    moment = now()
+    if as_of == moment.astimezone(zone).date():
+        return moment
+    return datetime.combine(as_of, hours.start, zone)
 
 
 @dunning.command("run")
 def run_(
     url: Url = None,
     company: Company = "default",
-    as_of: AsOf = None,
+    as_of: RunAsOf = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List what would be done; send and post nothing.")
     ] = False,
@@ -209,23 +202,29 @@ def run_(
     ] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Send the reminders due on --as-of (never the same step twice for an item).
+    """Decide the reminders due on --as-of and send every queued one whose time has come.
 
-    Exit status 0, or 4 when some step failed (it is tried again by the next run).
+    A reminder is queued for the team's working hours (the default policy's time zone and
+    hours): a run at night queues it and the first run inside working hours sends it. The
+    default --as-of is today in that time zone. Never the same step twice for an item.
+
+    Exit status 0, or 4 when some send failed (it stays queued; the next run tries again).
     """
-    day = _day(as_of)
     policies = (
         policies_from_toml(policy.read_text(encoding="utf-8"), source=str(policy))
         if policy is not None
         else PolicySet(default=DEFAULT_POLICY)
     )
+    hours = policies.default.working_hours
+    day = _team_today(hours) if as_of is None else as_of.date()
     channels = _channels(policies, channel_setting or [], dry_run)
-    with _store(url) as store:
+    with open_db(url) as store:
         report = run_dunning(
             store,
             company,
             as_of=day,
-            at=_run_moment(day),
+            at=_run_moment(day, hours),
+            clock=now,
             policies=policies,
             channels=channels,
             dry_run=dry_run,
@@ -233,7 +232,7 @@ def run_(
             template_dir=templates,
         )
     if as_json:
-        _print_json(report.model_dump(mode="json"))
+        print_json(report.model_dump(mode="json"))
     else:
         _print_report(report)
     if report.failures:
@@ -243,9 +242,21 @@ def run_(
 def _print_report(report: DunningReport) -> None:
     title = f"Dunning {'(dry run) ' if report.dry_run else ''}as of {report.as_of}"
     table = Table(title=title)
-    for column in ("Customer", "Step", "Channel", "Items", "Amount", "Fees", "Action", "At"):
+    for column in (
+        "Customer",
+        "Step",
+        "Channel",
+        "Items",
+        "Amount",
+        "Fees",
+        "Action",
+        "Scheduled",
+        "Status",
+    ):
         table.add_column(column)
-    for m in report.messages:
+    sent = {m.id for m in report.messages}
+    shown = [*report.messages, *(m for m in report.queued if m.id not in sent)]
+    for m in shown:
         table.add_row(
             escape(m.customer_id),
             escape(m.step),
@@ -255,6 +266,7 @@ def _print_report(report: DunningReport) -> None:
             ", ".join(str(f) for f in m.fees),
             m.action or "",
             m.scheduled_at.isoformat(timespec="minutes"),
+            m.status,
         )
     stdout.print(table)
     for s in report.skipped:
@@ -288,9 +300,9 @@ def profile_(
         collector=collector,
         refused_channels=frozenset(refuse or ()),
     )
-    with _store(url) as store:
+    with open_db(url) as store:
         Ledger(store, company).customer(customer)  # refuses an unknown customer
-        records.save_profile(store, company, profile, at=_now())
+        records.save_profile(store, company, profile, at=now())
     stdout.print(f"profile of {escape(customer)} saved")
 
 
@@ -308,11 +320,11 @@ def worklist_(
     as_json: AsJson = False,
 ) -> None:
     """The accounts to work today, highest priority first, with the next action."""
-    day = _day(as_of)
-    with _store(url) as store:
+    day = day_or_today(as_of)
+    with open_db(url) as store:
         items = load_worklist(store, company, as_of=day, collector=collector)
     if as_json:
-        _print_json([i.model_dump(mode="json") for i in items])
+        print_json([i.model_dump(mode="json") for i in items])
         return
     table = Table(title=f"Worklist {day}" + (f" for {collector}" if collector else ""))
     for column in ("#", "Customer", "Past due", "Days", "Broken", "Risk", "Score", "Next action"):
@@ -321,7 +333,7 @@ def worklist_(
         table.add_row(
             str(i.rank),
             escape(f"{i.customer_id} {i.name}"),
-            str(i.past_due),
+            " + ".join(str(m) for m in (i.past_due, *i.other_past_due) if m) or str(i.past_due),
             str(i.oldest_days),
             str(i.broken_promises),
             str(i.risk),
@@ -344,7 +356,7 @@ def interaction_add(
     contact: Annotated[str, typer.Option("--contact", help="Whom at the customer.")] = "",
     outcome: Annotated[str, typer.Option("--outcome", help="What came of it.")] = "",
     follow_up: Annotated[
-        datetime | None, typer.Option("--follow-up", help="When to contact next.", **_DAY)
+        datetime | None, typer.Option("--follow-up", help="When to contact next.", **DAY)
     ] = None,
     document: Annotated[str | None, typer.Option("--document", help="The item.")] = None,
     note: Annotated[str, typer.Option("--note", help="Free text.")] = "",
@@ -366,12 +378,12 @@ def interaction_add(
             field="kind",
             value=kind,
         )
-    now = _now()
+    moment = now()
     interaction = Interaction(
         id=_new_id("int"),
         customer_id=customer,
         kind=kind,  # type: ignore[arg-type]  # checked above
-        occurred_at=now if when is None else when.replace(tzinfo=UTC),
+        occurred_at=moment if when is None else when.replace(tzinfo=UTC),
         collector=by,
         contact=contact,
         outcome=outcome,
@@ -379,9 +391,9 @@ def interaction_add(
         document_id=document,
         note=note,
     )
-    with _store(url) as store:
+    with open_db(url) as store:
         Ledger(store, company).customer(customer)
-        records.add_interaction(store, company, interaction, at=now)
+        records.add_interaction(store, company, interaction, at=moment)
     stdout.print(f"logged {interaction.id}")
 
 
@@ -394,10 +406,10 @@ def interaction_list(
     as_json: AsJson = False,
 ) -> None:
     """The interaction log, oldest first, per customer and/or collector."""
-    with _store(url) as store:
+    with open_db(url) as store:
         found = records.interactions(store, company, customer_id=customer, collector=collector)
     if as_json:
-        _print_json([i.model_dump(mode="json") for i in found])
+        print_json([i.model_dump(mode="json") for i in found])
         return
     table = Table(title="Interactions")
     for column in ("When", "Customer", "Kind", "Who", "Contact", "Outcome", "Follow-up"):
@@ -422,7 +434,7 @@ def interaction_list(
 def promise_add(
     customer: CustomerId,
     amount: Annotated[str, typer.Option("--amount", help="The amount promised.")],
-    by_date: Annotated[datetime, typer.Option("--date", help="Promised by.", **_DAY)],
+    by_date: Annotated[datetime, typer.Option("--date", help="Promised by.", **DAY)],
     by: By,
     url: Url = None,
     company: Company = "default",
@@ -432,17 +444,17 @@ def promise_add(
     ] = None,
 ) -> None:
     """Record a promise to pay (dunning pauses for its items until the date)."""
-    with _store(url) as store:
+    with open_db(url) as store:
         promise = Promise(
             id=_new_id("ptp"),
             customer_id=customer,
-            amount=_money(store, company, customer, amount, "amount"),
-            made_on=_day(made_on),
+            amount=customer_money(store, company, customer, amount, "amount"),
+            made_on=day_or_today(made_on),
             promised_date=by_date.date(),
             document_ids=tuple(document or ()),
             collector=by,
         )
-        records.add_promise(store, company, promise, at=_now())
+        records.add_promise(store, company, promise, at=now())
     stdout.print(f"recorded {promise.id}")
 
 
@@ -455,14 +467,14 @@ def promise_list(
     as_json: AsJson = False,
 ) -> None:
     """Promises to pay and where each stands (pending, kept, broken) on --as-of."""
-    day = _day(as_of)
+    day = day_or_today(as_of)
     rows = []
-    with _store(url) as store:
+    with open_db(url) as store:
         for p in records.promises(store, company, customer):
             paid = records.settlements(store, company, p.customer_id)
             rows.append((p, promise_status(p, paid, as_of=day)))
     if as_json:
-        _print_json([{**p.model_dump(mode="json"), "status": s} for p, s in rows])
+        print_json([{**p.model_dump(mode="json"), "status": s} for p, s in rows])
         return
     table = Table(title=f"Promises to pay as of {day}")
     for column in ("Id", "Customer", "Amount", "Made", "By", "Status"):
@@ -501,8 +513,8 @@ def plan_add(
             field="terms",
             value=terms,
         )
-    day = _day(agreed_on)
-    with _store(url) as store:
+    day = day_or_today(agreed_on)
+    with open_db(url) as store:
         ledger = Ledger(store, company)
         balances = [ledger.document_balance(d, as_of=day) for d in document]
         total = sum(balances[1:], balances[0])
@@ -516,7 +528,7 @@ def plan_add(
             collector=by,
             grace_days=grace_days,
         )
-        records.add_plan(store, company, plan, at=_now())
+        records.add_plan(store, company, plan, at=now())
     stdout.print(
         f"recorded {plan.id}: "
         + ", ".join(f"{i.amount} on {i.due_date}" for i in plan.installments)
@@ -532,8 +544,8 @@ def plan_list(
     as_json: AsJson = False,
 ) -> None:
     """Payment plans and each installment's state on --as-of."""
-    day = _day(as_of)
-    with _store(url) as store:
+    day = day_or_today(as_of)
+    with open_db(url) as store:
         rows = [
             (
                 plan,
@@ -542,7 +554,7 @@ def plan_list(
             for plan in records.plans(store, company, customer)
         ]
     if as_json:
-        _print_json(
+        print_json(
             [{**p.model_dump(mode="json"), "state": s.model_dump(mode="json")} for p, s in rows]
         )
         return
@@ -579,15 +591,15 @@ def dispute_open(
             field="reason",
             value=reason,
         )
-    day = _day(opened_on)
-    with _store(url) as store:
+    day = day_or_today(opened_on)
+    with open_db(url) as store:
         ledger = Ledger(store, company)
         item = ledger.document(document)
         customer_id = str(getattr(item, "customer_id", ""))
         disputed = (
             ledger.document_balance(document, as_of=day)
             if amount is None
-            else _money(store, company, customer_id, amount, "amount")
+            else customer_money(store, company, customer_id, amount, "amount")
         )
         dispute = records.open_dispute(
             store,
@@ -603,7 +615,7 @@ def dispute_open(
                 note=note,
             ),
             actor=by,
-            at=_now(),
+            at=now(),
         )
     stdout.print(f"opened {dispute.id} on {escape(document)} for {dispute.amount}")
 
@@ -629,15 +641,15 @@ def dispute_resolve(
             field="resolution",
             value=resolution,
         )
-    with _store(url) as store:
+    with open_db(url) as store:
         resolved = records.resolve_dispute(
             store,
             Ledger(store, company),
             dispute_id,
             resolution,  # type: ignore[arg-type]  # checked above
-            on=_day(on),
+            on=day_or_today(on),
             actor=by,
-            at=_now(),
+            at=now(),
         )
     posted = ", ".join(resolved.resolution_documents) or "nothing posted"
     stdout.print(f"resolved {resolved.id}: {resolved.resolution} ({posted})")
@@ -651,10 +663,10 @@ def dispute_list(
     as_json: AsJson = False,
 ) -> None:
     """Disputes, oldest first."""
-    with _store(url) as store:
+    with open_db(url) as store:
         found = records.disputes(store, company, customer_id=customer)
     if as_json:
-        _print_json([d.model_dump(mode="json") for d in found])
+        print_json([d.model_dump(mode="json") for d in found])
         return
     table = Table(title="Disputes")
     for column in ("Id", "Item", "Customer", "Amount", "Reason", "Owner", "Opened", "Status"):

@@ -8,9 +8,9 @@ Every command works on the books in a store (``--db``, ``--company``) through
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError as PydanticValidationError
@@ -18,14 +18,26 @@ from rich.markup import escape
 from rich.table import Table
 
 from arcore.cli import app, stdout
+from arcore.cli.common import (
+    DAY,
+    AsJson,
+    AsOf,
+    By,
+    Company,
+    CustomerId,
+    Url,
+    customer_money,
+    day_or_today,
+    now,
+    open_db,
+    print_json,
+)
 from arcore.credit import CreditApplication, CreditCheck, ReviewStatus, parse_rates
 from arcore.errors import ValidationError
-from arcore.ledger import Ledger
 from arcore.money import Money, to_decimal
 from arcore.plugins import plugin_manager
 from arcore.reports import buckets
 from arcore.reports.exports import cell_text, write_table
-from arcore.store import SqlStore, open_store
 from arcore.store import credit as store_credit
 
 __all__ = ["credit"]
@@ -40,48 +52,7 @@ credit.add_typer(writeoffs, name="writeoffs")
 approvers_app = typer.Typer(help="Who may approve limits and release holds.", no_args_is_help=True)
 credit.add_typer(approvers_app, name="approvers")
 
-_DAY: dict[str, Any] = {"formats": ["%Y-%m-%d"], "metavar": "YYYY-MM-DD"}
-
-Url = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="ARCORE_DB",
-        metavar="URL",
-        help="The store: sqlite:///path/to/arcore.db or postgresql+psycopg://user@host/db.",
-    ),
-]
-Company = Annotated[str, typer.Option("--company", envvar="ARCORE_COMPANY", help="Whose books.")]
-CustomerId = Annotated[str, typer.Option("--customer", metavar="ID", help="The customer's id.")]
-By = Annotated[str, typer.Option("--by", help="Who does it (recorded).")]
 Reason = Annotated[str, typer.Option("--reason", help="Why (recorded).")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-AsOf = Annotated[
-    datetime | None, typer.Option("--as-of", help="The date (default: today, UTC).", **_DAY)
-]
-
-
-def _store(url: str | None) -> SqlStore:
-    if url is None:
-        raise typer.BadParameter("give --db URL (or ARCORE_DB)")
-    return open_store(url)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _day(value: datetime | None) -> date:
-    return _now().date() if value is None else value.date()
-
-
-def _money(store: SqlStore, company: str, customer_id: str, text: str, field: str) -> Money:
-    currency = Ledger(store, company).customer(customer_id).currency
-    return Money(to_decimal(text.strip(), field=field), currency)
-
-
-def _print_json(value: Any) -> None:
-    stdout.print_json(json.dumps(value, default=str))
 
 
 # --- checks and holds ----------------------------------------------------------------------------
@@ -100,16 +71,16 @@ def check_(
 
     Exit status 0 when approved, 3 when the order would be held.
     """
-    with _store(url) as store:
+    with open_db(url) as store:
         found = store_credit.check_credit(
             store,
             company,
             customer,
-            _money(store, company, customer, amount, "amount"),
-            as_of=_day(as_of),
+            customer_money(store, company, customer, amount, "amount"),
+            as_of=day_or_today(as_of),
         )
     if as_json:
-        _print_json(found.model_dump(mode="json"))
+        print_json(found.model_dump(mode="json"))
     else:
         _print_check(found)
     if not found.approved:
@@ -149,8 +120,8 @@ def hold_(
     company: Company = "default",
 ) -> None:
     """Put a customer on credit hold until an approver releases it."""
-    with _store(url) as store:
-        store_credit.place_hold(store, company, customer, reason=reason, by=by, at=_now())
+    with open_db(url) as store:
+        store_credit.place_hold(store, company, customer, reason=reason, by=by, at=now())
     stdout.print(f"{escape(customer)} is on credit hold.")
 
 
@@ -166,9 +137,9 @@ def release_(
     company: Company = "default",
 ) -> None:
     """Release a customer's credit hold (or a held order): approvers only."""
-    with _store(url) as store:
+    with open_db(url) as store:
         store_credit.release_hold(
-            store, company, customer, reason=reason, by=by, at=_now(), order_id=order
+            store, company, customer, reason=reason, by=by, at=now(), order_id=order
         )
     what = f"order {order}" if order else customer
     stdout.print(f"Credit hold of {escape(what)} released by {escape(by)}.")
@@ -182,10 +153,10 @@ def holds_(
     as_json: AsJson = False,
 ) -> None:
     """The customer's credit-hold log: every hold placed and released."""
-    with _store(url) as store:
+    with open_db(url) as store:
         log = store_credit.hold_log(store, company, customer)
     if as_json:
-        _print_json([event.model_dump(mode="json") for event in log])
+        print_json([event.model_dump(mode="json") for event in log])
         return
     table = Table(title=f"Credit holds: {customer}")
     for column in ("at", "action", "order", "by", "reason"):
@@ -211,10 +182,10 @@ def orders_(
     as_json: AsJson = False,
 ) -> None:
     """The open orders (recorded through the API, not yet invoiced): part of the exposure."""
-    with _store(url) as store:
+    with open_db(url) as store:
         found = store_credit.open_orders(store, company, customer)
     if as_json:
-        _print_json([order.model_dump(mode="json") for order in found])
+        print_json([order.model_dump(mode="json") for order in found])
         return
     table = Table(title="Open orders")
     for column in ("order", "customer", "date", "amount"):
@@ -237,8 +208,8 @@ def threshold_(
     company: Company = "default",
 ) -> None:
     """Set the hold threshold: items more than N days past due put the customer on hold."""
-    with _store(url) as store:
-        store_credit.set_hold_after_days(store, company, days, by=by, at=_now())
+    with open_db(url) as store:
+        store_credit.set_hold_after_days(store, company, days, by=by, at=now())
     stdout.print(f"Hold threshold set to {days} days past due.")
 
 
@@ -268,15 +239,15 @@ def approvers_add(
                 value=max_limit,
             )
         cap = Money(to_decimal(amount, field="max_limit"), currency.strip()).quantize()
-    with _store(url) as store:
-        store_credit.add_approver(store, company, name, max_limit=cap, by=by, at=_now())
+    with open_db(url) as store:
+        store_credit.add_approver(store, company, name, max_limit=cap, by=by, at=now())
     stdout.print(f"{escape(name)} is a credit approver.")
 
 
 @approvers_app.command("list")
 def approvers_list(url: Url = None, company: Company = "default") -> None:
     """The company's credit approvers."""
-    with _store(url) as store:
+    with open_db(url) as store:
         found = store_credit.approvers(store, company)
     table = Table(title="Credit approvers")
     table.add_column("name")
@@ -325,8 +296,8 @@ def apply_(
             field=field or None,
             value=first.get("input"),
         ) from None
-    with _store(url) as store:
-        store_credit.save_application(store, application, by=by, at=_now())
+    with open_db(url) as store:
+        store_credit.save_application(store, application, by=by, at=now())
     stdout.print(f"Credit application {escape(application.id)} recorded.")
 
 
@@ -349,12 +320,12 @@ def evaluate_(
     if scores is not None:
         factory = plugin_manager().credit_score_providers()["csv"]
         provider = factory(scores)  # type: ignore[operator]
-    with _store(url) as store:
+    with open_db(url) as store:
         found = store_credit.evaluate_application(
-            store, company, application, as_of=_day(as_of), provider=provider
+            store, company, application, as_of=day_or_today(as_of), provider=provider
         )
     if as_json:
-        _print_json(found.model_dump(mode="json"))
+        print_json(found.model_dump(mode="json"))
         return
     stdout.print(f"Grade [bold]{found.grade}[/]: limit {found.limit}, terms {found.terms}")
     for reason in found.reasons:
@@ -376,14 +347,14 @@ def approve_(
     company: Company = "default",
 ) -> None:
     """Approve an evaluated application: the customer's limit and terms are set."""
-    with _store(url) as store:
+    with open_db(url) as store:
         granted = None
         if limit is not None:
             record = store_credit.application(store, company, application)
             currency = record.application.requested_limit.currency
             granted = Money(to_decimal(limit.strip(), field="limit"), currency)
         decision = store_credit.approve_application(
-            store, company, application, by=by, at=_now(), limit=granted, terms=terms, note=note
+            store, company, application, by=by, at=now(), limit=granted, terms=terms, note=note
         )
     stdout.print(
         f"Approved by {escape(decision.approved_by)}: limit {decision.approved_limit}, "
@@ -408,7 +379,7 @@ def _edges(text: str) -> tuple[int, ...]:
 
 @credit.command("allowance")
 def allowance_(
-    as_of: Annotated[datetime, typer.Option("--as-of", help="Age balances as of.", **_DAY)],
+    as_of: Annotated[datetime, typer.Option("--as-of", help="Age balances as of.", **DAY)],
     rates: Annotated[
         str,
         typer.Option(
@@ -430,7 +401,7 @@ def allowance_(
     """Estimate the allowance for doubtful accounts from the aging, per currency."""
     edges = _edges(buckets_)
     chosen = parse_rates(rates, buckets(edges))
-    with _store(url) as store:
+    with open_db(url) as store:
         found = store_credit.allowance_from_store(store, company, as_of.date(), chosen, edges=edges)
     header = ("currency", "bucket", "open", "rate", "allowance")
     rows: list[tuple[object, ...]] = []
@@ -468,8 +439,8 @@ def writeoffs_queue(
     company: Company = "default",
 ) -> None:
     """Propose an invoice or debit memo for a bad-debt write-off."""
-    with _store(url) as store:
-        store_credit.queue_for_review(store, company, document, reason=reason, by=by, at=_now())
+    with open_db(url) as store:
+        store_credit.queue_for_review(store, company, document, reason=reason, by=by, at=now())
     stdout.print(f"{escape(document)} is waiting for review.")
 
 
@@ -481,12 +452,12 @@ def writeoffs_list(
     as_json: AsJson = False,
 ) -> None:
     """The write-off review queue (pending items unless --all)."""
-    with _store(url) as store:
+    with open_db(url) as store:
         found = store_credit.review_queue(
             store, company, status=None if everything else ReviewStatus.PENDING
         )
     if as_json:
-        _print_json([review.model_dump(mode="json") for review in found])
+        print_json([review.model_dump(mode="json") for review in found])
         return
     table = Table(title="Write-off reviews")
     for column in ("id", "document", "customer", "reason", "queued by", "status", "decided by"):
@@ -505,9 +476,9 @@ def writeoffs_list(
 
 
 def _decide(url: str | None, company: str, review: str, by: str, approve: bool, note: str) -> None:
-    with _store(url) as store:
+    with open_db(url) as store:
         decided = store_credit.decide_write_off(
-            store, company, review, approve=approve, by=by, at=_now(), on=_now().date(), note=note
+            store, company, review, approve=approve, by=by, at=now(), on=now().date(), note=note
         )
     stdout.print(f"Review {escape(review)} {decided.status.value} by {escape(by)}.")
 

@@ -95,6 +95,11 @@ class Message(BaseModel):
     """Plain-text body."""
     scheduled_at: AwareDatetime
     """When it is meant to go out (inside the team's working hours)."""
+    sent_at: AwareDatetime | None = None
+    """When it is actually sent (the email's ``Date:``); ``None``: the channel's clock."""
+    message_id: str | None = None
+    """A stable id for it, the same on every attempt (the dunning outbox row's id): a
+    channel uses it to name the message (the email's ``Message-ID``, the letter's file)."""
     document_ids: tuple[str, ...] = ()
     """The items it is about."""
     attachments: tuple[Attachment, ...] = ()
@@ -211,9 +216,21 @@ class LetterChannel:
         self.outbox = Path(folder)
 
     def send(self, message: Message) -> Delivery:
-        """Write ``<customer>-<step>-<date>.pdf`` (and attachments) into the outbox."""
+        """Write ``<customer>-<step>-<date>-<message id>.pdf`` (and attachments) into the outbox.
+
+        The message id (the dunning outbox row) makes each letter's file its own: a later
+        letter never overwrites an earlier one, and a retried letter rewrites its own file.
+        Without one, a number is added until the name is free.
+        """
         self.outbox.mkdir(parents=True, exist_ok=True)
         stem = f"{message.customer_id}-{message.step}-{message.scheduled_at.date().isoformat()}"
+        if message.message_id is not None:
+            stem = f"{stem}-{message.message_id}"
+        else:
+            base, counter = stem, 1
+            while (self.outbox / f"{_safe_name(stem)}.pdf").exists():
+                counter += 1
+                stem = f"{base}-{counter}"
         path = self.outbox / f"{_safe_name(stem)}.pdf"
         _letter_pdf(message, path)
         for attachment in message.attachments:

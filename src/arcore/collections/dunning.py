@@ -19,19 +19,24 @@ The rules, precisely:
   skipped (superseded) too.
 - Excluded, and reported, not recorded (so they come back once the reason is gone): an item
   whose whole balance is disputed (the ledger's flag with no dispute record means the whole
-  item), an item under a pending or kept promise-to-pay or an active payment plan, every item
-  of a customer whose dunnable balance in the policy minimum's currency is below the minimum,
-  and a step whose channel the customer refuses.
+  item), an item under a pending or kept promise-to-pay or an active payment plan, the
+  past-due steps of a customer whose total dunnable past-due balance in the policy minimum's
+  currency is below the minimum (every past-due item counts, whether a step is pending for it
+  or not; disputed parts and items under a promise or plan do not; courtesy steps before the
+  due date are not held back; other currencies have no minimum), and a step whose channel the
+  customer refuses.
 - A partly disputed item is dunned for its undisputed part only (``amount``); the fee, if
   any, is computed on that part with
-  [`finance_charge`][arcore.finance_charges.finance_charge].
+  [`finance_charge`][arcore.finance_charges.finance_charge], from the due date, or, when an
+  earlier step already charged interest on the item, from the date it was charged through
+  (``CustomerCase.charged_through``; the grace days count only once), to ``as_of``.
 - A step's message is scheduled at the first moment inside the policy's working hours at or
   after ``at``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Literal
 
@@ -106,6 +111,8 @@ class CustomerCase(BaseModel):
     """Steps already recorded, as [`history_key`][arcore.collections.dunning.history_key]s."""
     refused_channels: frozenset[str] = frozenset()
     """Channels the customer's contact preferences forbid."""
+    charged_through: Mapping[str, date] = {}
+    """Per item, the date an earlier step charged its interest up to (none: never charged)."""
 
 
 class PlannedStep(BaseModel):
@@ -133,6 +140,8 @@ class PlannedStep(BaseModel):
     """What is dunned: the open balance less any disputed part."""
     fee: Money | None = None
     """The fee or interest to post with the step (``None`` without one or when it is zero)."""
+    charged_through: date | None = None
+    """The date ``fee`` charges interest up to (the run's date) when the step has a fee."""
     scheduled_at: AwareDatetime | None = None
     """When to send (inside working hours); ``None`` for a skipped step."""
     reason: str
@@ -245,21 +254,39 @@ def _candidates(case: CustomerCase, as_of: date) -> tuple[list[_Candidate], list
     return found, left_out
 
 
-def _below_minimum(case: CustomerCase, found: list[_Candidate]) -> Exclusion | None:
+def _below_minimum(case: CustomerCase, as_of: date) -> Exclusion | None:
     minimum = case.policy.minimum
     if minimum is None:
         return None
-    total = sum(
-        (c.amount for c in found if c.amount.currency == minimum.currency),
-        Money.zero(minimum.currency),
-    )
-    if not total or total >= minimum:
+    total = Money.zero(minimum.currency)
+    for item in case.items:
+        if (
+            item.balance.currency != minimum.currency
+            or item.due_date >= as_of
+            or item.balance.amount <= 0
+            or _protection(case, item, as_of) is not None
+        ):
+            continue
+        total += _dunnable(case, item, as_of)
+    if total >= minimum:
         return None
     return Exclusion(
         customer_id=case.customer_id,
         document_id=None,
         reason="below_minimum",
         detail=f"{total} to dun is below the minimum of {minimum}",
+    )
+
+
+def _charge(case: CustomerCase, candidate: _Candidate, step: Step, as_of: date) -> Money:
+    assert step.fee is not None  # only called for a step with a fee
+    item = candidate.item
+    since = case.charged_through.get(item.document_id)
+    if since is None or since <= item.due_date:
+        return finance_charge(candidate.amount, item.due_date, as_of, step.fee)
+    # interest up to ``since`` is charged already, and so was any grace period
+    return finance_charge(
+        candidate.amount, since, as_of, step.fee.model_copy(update={"grace_days": 0})
     )
 
 
@@ -270,10 +297,11 @@ def _steps_for(
     top = candidate.pending[-1]
 
     def planned(step: Step, outcome: Literal["send", "skip"], reason: str) -> PlannedStep:
-        fee = None
+        fee, through = None, None
         if outcome == "send" and step.fee is not None:
-            charge = finance_charge(candidate.amount, item.due_date, as_of, step.fee)
+            charge = _charge(case, candidate, step, as_of)
             fee = charge if charge.amount > 0 else None
+            through = as_of
         return PlannedStep(
             customer_id=case.customer_id,
             document_id=item.document_id,
@@ -285,9 +313,8 @@ def _steps_for(
             due_date=item.due_date,
             amount=candidate.amount,
             fee=fee,
-            scheduled_at=(
-                next_working_moment(policy.working_hours, at) if outcome == "send" else None
-            ),
+            charged_through=through,
+            scheduled_at=at if outcome == "send" else None,
             reason=reason,
         )
 
@@ -328,17 +355,19 @@ def decide(case: CustomerCase, *, as_of: date, at: datetime) -> Decision:
     Raises:
         ValidationError: ``at`` has no time zone.
     """
-    next_working_moment(case.policy.working_hours, at)  # refuses a naive ``at`` up front
+    scheduled = next_working_moment(case.policy.working_hours, at)
     found, left_out = _candidates(case, as_of)
-    below = _below_minimum(case, found)
+    below = _below_minimum(case, as_of)
     if below is not None:
         minimum = case.policy.minimum
         assert minimum is not None  # _below_minimum returns None without a minimum
-        found = [c for c in found if c.amount.currency != minimum.currency]
-        left_out.append(below)
+        held = [c for c in found if c.amount.currency == minimum.currency and c.days > 0]
+        found = [c for c in found if c not in held]
+        if held:
+            left_out.append(below)
     planned: list[PlannedStep] = []
     for candidate in found:
-        steps, refused = _steps_for(case, candidate, as_of, at)
+        steps, refused = _steps_for(case, candidate, as_of, scheduled)
         planned.extend(steps)
         if refused is not None:
             left_out.append(refused)

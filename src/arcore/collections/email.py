@@ -5,13 +5,18 @@ Settings (strings, e.g. ``--channel-setting email.host=smtp.example.com``):
 - ``host`` (required) and ``port`` (default 25, or 465 with ``security=ssl``);
 - ``security``: ``none`` (default), ``starttls`` (upgrade a plain connection) or ``ssl``
   (TLS from the first byte);
-- ``username`` and ``password``: log in when given (after TLS is up);
+- ``username`` and ``password``: log in when given (after TLS is up); refused with
+  ``security=none``, which would send the password in plain text;
 - ``sender`` (required): the ``From`` address;
 - ``ca_file``: a CA bundle to verify the server with (default: the system's);
 - ``timeout``: seconds (default 30).
 
 The customer statement PDF travels as an attachment. Each message gets a ``Message-ID``,
-returned as the delivery's reference so the interaction log can name it.
+returned as the delivery's reference so the interaction log can name it. A message with a
+``message_id`` (every dunning message: its outbox row) gets ``<message_id@sender's domain>``,
+the same on every attempt, so if a run stops between sending and recording and the next run
+sends it again, the recipient's mail system can recognise the duplicate. The ``Date:`` is the
+real send time (``message.sent_at``, else now), not the time it was scheduled for.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -62,8 +68,13 @@ def email_message(message: Message, sender: str) -> EmailMessage:
     mail["From"] = sender
     mail["To"] = message.recipient.email
     mail["Subject"] = message.subject
-    mail["Date"] = format_datetime(message.scheduled_at)
-    mail["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    domain = sender.rpartition("@")[2] or "arcore.invalid"
+    mail["Date"] = format_datetime(message.sent_at or datetime.now(UTC))
+    mail["Message-ID"] = (
+        make_msgid(domain=domain)
+        if message.message_id is None
+        else f"<{message.message_id}@{domain}>"
+    )
     mail["X-Arcore-Customer"] = message.customer_id
     mail["X-Arcore-Step"] = message.step
     mail.set_content(message.body)
@@ -106,6 +117,13 @@ class EmailChannel:
         self.username = settings.get("username", "")
         self.password = settings.get("password", "")
         self.ca_file = settings.get("ca_file") or None
+        if (self.username or self.password) and self.security == "none":
+            raise ConfigurationError(
+                "the email channel would send the SMTP password unencrypted (security=none)",
+                hint="Set email.security=starttls or email.security=ssl to log in",
+                field="security",
+                value=self.security,
+            )
 
     def _context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=self.ca_file)

@@ -1,13 +1,23 @@
 """The collector's worklist: which accounts to work today, in order, and what to do next.
 
-Each account's priority is a score (exact decimals):
+Each account's priority in a currency is a score (exact decimals):
 
-``score = past due x (1 + oldest days past due / 30) x (1 + broken promises / 2) x (1 + risk)``
+``score = past due x urgency``, ``urgency = (1 + oldest days past due / 30) x (1 + broken
+promises / 2) x (1 + risk)``
 
-where ``past due`` is the amount past due in the customer's currency (major units; amounts
-of different currencies are compared as they stand, not converted), and ``risk`` runs from 0
-(no concern) to 1 (worst), taken from the credit behavioural score when there is one. The
-highest score comes first; ties go by customer id.
+where ``past due`` is the amount past due in that currency (major units) and ``risk`` runs
+from 0 (no concern) to 1 (worst), taken from the credit behavioural score when there is one.
+
+Amounts of different currencies are never compared (no rates are assumed):
+
+* within a currency, the highest score comes first (ties by customer id); scores are
+  compared exactly, before they are rounded to cents for display;
+* across currencies, the lists of each currency are merged: the next account is the one,
+  among the next of each currency, with the highest urgency (ties by currency, then id);
+* a customer owing in several currencies takes the first place any of them gives it, and
+  its ``score`` is that currency's (``ranked_in``).
+
+With one currency this is simply the highest score first.
 
 The next action is the first that applies of:
 
@@ -26,6 +36,8 @@ The next action is the first that applies of:
 ...     oldest_days=45, broken_promises=1)
 >>> score(facts)
 Decimal('3750.00')
+>>> urgency(facts)
+Decimal('3.75')
 """
 
 from __future__ import annotations
@@ -33,12 +45,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from arcore.money import Money
 
-__all__ = ["AccountFacts", "WorkItem", "next_action", "score", "worklist"]
+__all__ = ["AccountFacts", "WorkItem", "next_action", "score", "urgency", "worklist"]
 
 _CENT = Decimal("0.01")
 
@@ -55,7 +68,9 @@ class AccountFacts(BaseModel):
     collector: str | None = None
     """Who works the account."""
     past_due: Money
-    """The amount past due (undisputed and disputed alike: the whole exposure)."""
+    """The amount past due in the customer's own currency (undisputed and disputed alike)."""
+    other_past_due: tuple[Money, ...] = ()
+    """The amounts past due in other currencies, one per currency, by currency code."""
     oldest_days: int = 0
     """Days past due of the oldest past-due item."""
     broken_promises: int = Field(default=0, ge=0)
@@ -92,7 +107,9 @@ class WorkItem(BaseModel):
     collector: str | None
     """Who works the account."""
     past_due: Money
-    """The amount past due."""
+    """The amount past due in the customer's own currency."""
+    other_past_due: tuple[Money, ...] = ()
+    """The amounts past due in other currencies, by currency code."""
     oldest_days: int
     """Days past due of the oldest item."""
     broken_promises: int
@@ -100,21 +117,23 @@ class WorkItem(BaseModel):
     risk: Decimal
     """0 to 1."""
     score: Decimal
-    """The priority score (see the module documentation)."""
+    """The priority score in ``ranked_in`` (see the module documentation)."""
+    ranked_in: str
+    """The currency whose list gave the account its place."""
     next_action: str
     """What to do."""
 
 
-def score(facts: AccountFacts) -> Decimal:
-    """The account's priority; see the module documentation."""
+def urgency(facts: AccountFacts) -> Decimal:
+    """How pressing the account is whatever the amount: days, broken promises and risk."""
     days = Decimal(max(facts.oldest_days, 0))
-    value = (
-        facts.past_due.amount
-        * (1 + days / 30)
-        * (1 + Decimal(facts.broken_promises) / 2)
-        * (1 + facts.risk)
-    )
-    return value.quantize(_CENT)
+    return (1 + days / 30) * (1 + Decimal(facts.broken_promises) / 2) * (1 + facts.risk)
+
+
+def score(facts: AccountFacts, amount: Money | None = None) -> Decimal:
+    """The account's priority for ``amount`` (default: its past due in its own currency)."""
+    owed = facts.past_due if amount is None else amount
+    return (owed.amount * urgency(facts)).quantize(_CENT)
 
 
 def next_action(facts: AccountFacts, *, as_of: date) -> str:
@@ -131,7 +150,9 @@ def next_action(facts: AccountFacts, *, as_of: date) -> str:
         return f"chase dispute {facts.open_dispute}"
     if facts.call_task:
         return f"call: {facts.call_task}"
-    return f"call about {facts.past_due} past due ({facts.oldest_days} days)"
+    owed = [m for m in (facts.past_due, *facts.other_past_due) if m.amount > 0]
+    amounts = " + ".join(str(m) for m in owed) if owed else str(facts.past_due)
+    return f"call about {amounts} past due ({facts.oldest_days} days)"
 
 
 def worklist(
@@ -147,9 +168,8 @@ def worklist(
         a
         for a in accounts
         if (collector is None or a.collector == collector)
-        and (a.past_due.amount > 0 or (a.follow_up is not None and a.follow_up <= as_of))
+        and (_owes(a) or (a.follow_up is not None and a.follow_up <= as_of))
     ]
-    chosen.sort(key=lambda a: (-score(a), a.customer_id))
     return [
         WorkItem(
             rank=rank,
@@ -157,11 +177,56 @@ def worklist(
             name=a.name,
             collector=a.collector,
             past_due=a.past_due,
+            other_past_due=a.other_past_due,
             oldest_days=a.oldest_days,
             broken_promises=a.broken_promises,
             risk=a.risk,
-            score=score(a),
+            score=score(a, amount),
+            ranked_in=amount.currency,
             next_action=next_action(a, as_of=as_of),
         )
-        for rank, a in enumerate(chosen, start=1)
+        for rank, (a, amount) in enumerate(_ranked(chosen), start=1)
     ]
+
+
+def _owes(facts: AccountFacts) -> bool:
+    return facts.past_due.amount > 0 or any(m.amount > 0 for m in facts.other_past_due)
+
+
+def _exact(facts: AccountFacts) -> Fraction:
+    """The urgency as an exact fraction: ranking never depends on rounding."""
+    days = Fraction(max(facts.oldest_days, 0), 30)
+    return (1 + days) * (1 + Fraction(facts.broken_promises, 2)) * (1 + Fraction(facts.risk))
+
+
+def _ranked(accounts: list[AccountFacts]) -> list[tuple[AccountFacts, Money]]:
+    """Each account once, with the amount that placed it (see the module documentation)."""
+    per_currency: dict[str, list[tuple[AccountFacts, Money]]] = {}
+    for a in accounts:
+        owed = [m for m in (a.past_due, *a.other_past_due) if m.amount > 0] or [a.past_due]
+        for amount in owed:
+            per_currency.setdefault(amount.currency, []).append((a, amount))
+    queues = [
+        sorted(entries, key=lambda e: (-_exact(e[0]) * Fraction(e[1].amount), e[0].customer_id))
+        for _currency, entries in sorted(per_currency.items())
+    ]
+    placed: set[str] = set()
+    ranked: list[tuple[AccountFacts, Money]] = []
+    heads = [0] * len(queues)
+    while True:
+        best: tuple[Fraction, str, str] | None = None
+        best_queue = -1
+        for index, queue in enumerate(queues):
+            while heads[index] < len(queue) and queue[heads[index]][0].customer_id in placed:
+                heads[index] += 1
+            if heads[index] == len(queue):
+                continue
+            a, amount = queue[heads[index]]
+            key = (-_exact(a), amount.currency, a.customer_id)
+            if best is None or key < best:
+                best, best_queue = key, index
+        if best is None:
+            return ranked
+        entry = queues[best_queue][heads[best_queue]]
+        placed.add(entry[0].customer_id)
+        ranked.append(entry)

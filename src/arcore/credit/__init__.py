@@ -29,7 +29,13 @@ from arcore.credit.applications import (
     ReferenceRating,
     TradeReference,
 )
-from arcore.credit.approvers import Approver, NotAllowedError, find_approver, may_approve
+from arcore.credit.approvers import (
+    Approver,
+    NotAllowedError,
+    find_approver,
+    may_approve,
+    may_write_off,
+)
 from arcore.credit.exposure import (
     DEFAULT_HOLD_AFTER_DAYS,
     CreditCheck,
@@ -85,6 +91,7 @@ __all__ = [
     "find_approver",
     "hold_state",
     "may_approve",
+    "may_write_off",
     "parse_rates",
     "recommend",
 ]

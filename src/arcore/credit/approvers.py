@@ -23,7 +23,7 @@ from arcore.documents import Identifier, NonNegativeAmount
 from arcore.errors import NotAllowedError
 from arcore.money import Money
 
-__all__ = ["Approver", "NotAllowedError", "find_approver", "may_approve"]
+__all__ = ["Approver", "NotAllowedError", "find_approver", "may_approve", "may_write_off"]
 
 
 class Approver(BaseModel):
@@ -75,4 +75,33 @@ def may_approve(approver: Approver, limit: Money) -> None:
             hint="Ask an approver with a higher maximum, or approve a lower limit",
             field="approved_limit",
             value=str(limit),
+        )
+
+
+def may_write_off(approver: Approver, amount: Money) -> None:
+    """Check that ``approver`` may write off ``amount`` as bad debt.
+
+    The same cap as for limits: ``max_limit`` (when set) bounds the amount written off, in
+    its own currency; an amount in another currency is refused rather than compared.
+
+    >>> bo = Approver(company_id="acme", name="bo", max_limit=Money("500.00", "USD"))
+    >>> may_write_off(bo, Money("500.00", "USD"))
+    >>> may_write_off(bo, Money("500.01", "USD"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    arcore.errors.NotAllowedError: field 'amount': bo may write off up to 500.00 USD, not ...
+
+    Raises:
+        NotAllowedError: the amount is above the approver's ``max_limit`` (or in another
+            currency than it).
+    """
+    cap = approver.max_limit
+    if cap is None:
+        return
+    if cap.currency != amount.currency or amount > cap:
+        raise NotAllowedError(
+            f"{approver.name} may write off up to {cap}, not {amount}",
+            hint="Ask an approver with a higher maximum (arcore credit approvers)",
+            field="amount",
+            value=str(amount),
         )

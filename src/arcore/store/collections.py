@@ -10,6 +10,7 @@ from the dispute, so a retried resolution never posts twice.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
@@ -38,7 +39,6 @@ from arcore.store.schema import (
 from arcore.store.sql import SqlStore
 
 __all__ = [
-    "CollectionProfile",
     "add_interaction",
     "add_plan",
     "add_promise",
@@ -55,6 +55,7 @@ __all__ = [
     "resolve_dispute",
     "save_profile",
     "settlements",
+    "settlements_by_customer",
     "utc",
 ]
 
@@ -198,24 +199,46 @@ def _interaction(r: RowMapping) -> Interaction:
 # --- settlements ---------------------------------------------------------------------------
 
 
+_PAID_WITH = ("payment", "customer_deposit")  # money received; a credit memo is not a payment
+
+
 def settlements(store: SqlStore, company_id: str, customer_id: str) -> list[Settlement]:
-    """Money applied to ``customer_id``'s items (unapplied applications left out)."""
+    """Payments and deposits applied to ``customer_id``'s items (they keep promises and plans).
+
+    Credit memos applied (a dispute's resolution, a correction) are left out: they lower
+    what is owed but are not money the customer paid. Unapplied applications are left out.
+    """
+    return settlements_by_customer(store, company_id, customer_id=customer_id).get(customer_id, [])
+
+
+def settlements_by_customer(
+    store: SqlStore, company_id: str, *, customer_id: str | None = None
+) -> dict[str, list[Settlement]]:
+    """Every customer's (or one's) settlements, in one query, keyed by customer id.
+
+    The rows of [`settlements`][arcore.store.collections.settlements], for all customers.
+    """
     a, d = applications, documents
+    source = documents.alias("source")
     query = (
-        select(a.c.target_id, a.c.applied_date, a.c.amount_minor, a.c.currency)
+        select(d.c.customer_id, a.c.target_id, a.c.applied_date, a.c.amount_minor, a.c.currency)
         .join(d, and_(d.c.company_id == a.c.company_id, d.c.id == a.c.target_id))
+        .join(source, and_(source.c.company_id == a.c.company_id, source.c.id == a.c.source_id))
         .where(
             a.c.company_id == company_id,
-            d.c.customer_id == customer_id,
+            d.c.customer_id.is_not(None) if customer_id is None else d.c.customer_id == customer_id,
+            source.c.kind.in_(_PAID_WITH),
             a.c.reversal_entry_id.is_(None),
             a.c.amount_minor > 0,
         )
     )
+    found: dict[str, list[Settlement]] = defaultdict(list)
     with store.session(company_id, write=False) as session:
-        return [
-            Settlement(document_id=r[0], applied_date=r[1], amount=_money(r[2], r[3]))
-            for r in session.connection.execute(query)
-        ]
+        for customer, target, applied, units, currency in session.connection.execute(query):
+            found[customer].append(
+                Settlement(document_id=target, applied_date=applied, amount=_money(units, currency))
+            )
+    return dict(found)
 
 
 # --- promises ------------------------------------------------------------------------------
@@ -424,13 +447,18 @@ def open_dispute(
     actor: str,
     at: datetime,
 ) -> Dispute:
-    """Open ``dispute``: flag the item in the ledger, record the disputed part, log it.
+    """Open ``dispute``: record the disputed part and log it, then flag the item in the ledger.
+
+    The record comes first: should the ledger flag fail, the record alone already keeps the
+    disputed part out of dunning (an item is never left flagged without a record, which would
+    silence all of it). Running the same call again finishes the job: an identical record
+    already there is kept, and the flag's idempotency key makes it set once.
 
     Raises:
         NotFoundError: the item does not exist.
         ValidationError: the disputed amount is more than the item's open balance, or the
             item is not the customer's.
-        ConflictError: a dispute with its id exists.
+        ConflictError: another dispute with its id exists.
     """
     document = ledger.document(dispute.document_id)
     if getattr(document, "customer_id", None) != dispute.customer_id:
@@ -451,8 +479,8 @@ def open_dispute(
         )
     company_id = ledger.company_id
     with store.session(company_id) as session:
-        _refuse_existing(session.connection, collection_disputes, company_id, dispute.id)
-    # The ledger flag first (idempotent): a retry after a failure below repeats it harmlessly.
+        if not _same_dispute_recorded(session.connection, company_id, dispute):
+            _record_dispute(session.connection, company_id, dispute, actor=actor, at=at)
     ledger.set_dispute(
         dispute.document_id,
         True,
@@ -460,42 +488,100 @@ def open_dispute(
         idempotency_key=f"dispute:{dispute.id}:open",
         reason=f"dispute {dispute.id}: {dispute.reason_code}",
     )
-    with store.session(company_id) as session:
-        session.connection.execute(
-            collection_disputes.insert().values(
-                company_id=company_id,
-                id=dispute.id,
-                document_id=dispute.document_id,
-                customer_id=dispute.customer_id,
-                currency=dispute.amount.currency,
-                amount_minor=dispute.amount.to_minor_units(),
-                reason_code=dispute.reason_code,
-                owner=dispute.owner,
-                opened_on=dispute.opened_on,
-                status="open",
-                resolution=None,
-                resolved_on=None,
-                resolution_documents="[]",
-                note=dispute.note,
-                recorded_at=utc(at),
-            )
-        )
-        insert_interaction(
-            session.connection,
-            company_id,
-            Interaction(
-                id=f"dispute:{dispute.id}",
-                customer_id=dispute.customer_id,
-                kind="dispute",
-                occurred_at=at,
-                collector=actor,
-                outcome=f"disputed {dispute.amount} ({dispute.reason_code}), owner {dispute.owner}",
-                document_id=dispute.document_id,
-                note=dispute.note,
-            ),
-            at=at,
-        )
     return dispute
+
+
+def _same_dispute_recorded(connection: Connection, company_id: str, dispute: Dispute) -> bool:
+    """Whether ``dispute`` is recorded already (a re-run); a different one of its id refuses."""
+    t = collection_disputes
+    row = (
+        connection.execute(select(t).where(t.c.company_id == company_id, t.c.id == dispute.id))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return False
+    recorded = _dispute(row)
+    if (
+        recorded.document_id,
+        recorded.customer_id,
+        recorded.amount,
+        recorded.reason_code,
+        recorded.opened_on,
+    ) != (
+        dispute.document_id,
+        dispute.customer_id,
+        dispute.amount,
+        dispute.reason_code,
+        dispute.opened_on,
+    ) or recorded.status != "open":
+        raise ConflictError(
+            f"collection_disputes already has {dispute.id!r}",
+            hint="Use a new id",
+            field="id",
+            value=dispute.id,
+        )
+    return True
+
+
+def _record_dispute(
+    connection: Connection, company_id: str, dispute: Dispute, *, actor: str, at: datetime
+) -> None:
+    connection.execute(
+        collection_disputes.insert().values(
+            company_id=company_id,
+            id=dispute.id,
+            document_id=dispute.document_id,
+            customer_id=dispute.customer_id,
+            currency=dispute.amount.currency,
+            amount_minor=dispute.amount.to_minor_units(),
+            reason_code=dispute.reason_code,
+            owner=dispute.owner,
+            opened_on=dispute.opened_on,
+            status="open",
+            resolution=None,
+            resolved_on=None,
+            resolution_documents="[]",
+            note=dispute.note,
+            recorded_at=utc(at),
+        )
+    )
+    insert_interaction(
+        connection,
+        company_id,
+        Interaction(
+            id=f"dispute:{dispute.id}",
+            customer_id=dispute.customer_id,
+            kind="dispute",
+            occurred_at=at,
+            collector=actor,
+            outcome=f"disputed {dispute.amount} ({dispute.reason_code}), owner {dispute.owner}",
+            document_id=dispute.document_id,
+            note=dispute.note,
+        ),
+        at=at,
+    )
+
+
+def _check_still_open(ledger: Ledger, dispute: Dispute, memo_id: str) -> None:
+    """Refuse a credit for more than the item still has open (unless an earlier try posted it)."""
+    try:
+        ledger.document(memo_id)
+        return  # posted by an earlier attempt that stopped before recording the resolution
+    except NotFoundError:
+        pass
+    open_now = ledger.document_balance(dispute.document_id)
+    if dispute.amount > open_now:
+        raise ValidationError(
+            f"dispute {dispute.id!r} is for {dispute.amount}, but {dispute.document_id} has "
+            f"only {open_now} open now (paid or credited since the dispute was opened)",
+            hint=(
+                "Resolve it as 'rejected' and credit what is still owed by hand, or reverse "
+                "the payment or credit first"
+            ),
+            field="amount",
+            value=str(dispute.amount),
+        )
 
 
 def resolve_dispute(
@@ -523,7 +609,9 @@ def resolve_dispute(
     Raises:
         NotFoundError: no such dispute.
         ConflictError: it is already resolved.
-        ValidationError: ``rebill`` missing for a rebill, or given otherwise.
+        ValidationError: ``rebill`` missing for a rebill, or given otherwise; or, for a
+            credit memo, the item no longer has the disputed amount open (it is never credited
+            beyond its balance).
     """
     company_id = ledger.company_id
     found = disputes(store, company_id)
@@ -553,7 +641,9 @@ def resolve_dispute(
     key = f"dispute:{dispute.id}"
     if resolution in ("credit_memo", "rebill"):
         amount = dispute.amount
-        if resolution == "rebill":
+        if resolution == "credit_memo":
+            _check_still_open(ledger, dispute, f"cm-{dispute.id}")
+        else:
             amount = ledger.document_balance(dispute.document_id)
         memo = CreditMemo(
             company_id=company_id,

@@ -8,11 +8,13 @@ Time is always passed in (``at``, ``as_of``), never read from the system clock.
 An app calls [`check_credit`][arcore.store.credit.check_credit] before taking an order, and
 [`record_order`][arcore.store.credit.record_order] when it takes one (the order then counts in
 the customer's exposure until it is invoiced or cancelled, and an order the check does not
-approve is put on hold until an approver releases it).
+approve is put on hold until an approver releases it). When it issues the order's invoice it
+calls [`close_order`][arcore.store.credit.close_order] with the invoice's id: from the
+invoice's date the invoice counts (as open AR) instead of the order, never both.
 
 >>> import tempfile
 >>> from datetime import UTC, date, datetime
->>> from arcore.documents import Customer
+>>> from arcore.documents import Customer, DocumentStatus
 >>> from arcore.ledger import Ledger
 >>> from arcore.money import Money
 >>> from arcore.store import open_store
@@ -35,17 +37,19 @@ approve is put on hold until an approver releases it).
 from __future__ import annotations
 
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
+from arcore.collections.promises import Promise, promise_status
 from arcore.credit.allowance import AllowanceEstimate, allowance
 from arcore.credit.applications import CreditApplication, CreditDecision, Recommendation
-from arcore.credit.approvers import Approver, find_approver, may_approve
+from arcore.credit.approvers import Approver, find_approver, may_approve, may_write_off
 from arcore.credit.exposure import (
     DEFAULT_HOLD_AFTER_DAYS,
     CreditCheck,
@@ -59,14 +63,14 @@ from arcore.credit.exposure import (
 from arcore.credit.rules import DEFAULT_RULES, CreditRules, recommend
 from arcore.credit.scoring import BehaviourScore, ScoreProvider, SettledItem, behaviour_score
 from arcore.credit.writeoffs import ReviewStatus, WriteOffReview
-from arcore.documents import Customer
+from arcore.documents import Customer, DocumentStatus
 from arcore.errors import ConflictError, CurrencyMismatchError, NotFoundError, ValidationError
 from arcore.ledger.accounts import AccountRole
 from arcore.ledger.repository import OpenItem
 from arcore.ledger.service import Ledger, Posted
 from arcore.money import Money
 from arcore.reports.aging import DEFAULT_EDGES, aging_from_store
-from arcore.store.collections import broken_promises, dispute_count
+from arcore.store import collections as records
 from arcore.store.schema import (
     credit_applications,
     credit_approvers,
@@ -74,6 +78,7 @@ from arcore.store.schema import (
     credit_orders,
     credit_settings,
     credit_write_off_reviews,
+    documents,
 )
 from arcore.store.sql import SqlSession, SqlStore
 from arcore.terms import Terms
@@ -87,6 +92,7 @@ __all__ = [
     "application",
     "approve_application",
     "approvers",
+    "behaviour_scores",
     "check_credit",
     "close_order",
     "customer_behaviour",
@@ -122,6 +128,7 @@ class Order(BaseModel):
         order_date: When it was taken.
         amount: Its amount, in the customer's currency.
         status: ``open`` until invoiced or cancelled.
+        invoice_id: The invoice that billed it, once invoiced.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -131,6 +138,7 @@ class Order(BaseModel):
     order_date: date
     amount: Money
     status: OrderStatus
+    invoice_id: str | None = None
 
 
 class ApplicationRecord(BaseModel):
@@ -286,15 +294,31 @@ def _open_items(session: SqlSession, customer_id: str, as_of: date) -> list[Open
 
 
 def _open_orders_units(session: SqlSession, customer_id: str, currency: str, as_of: date) -> int:
-    """Σ the customer's orders dated on or before ``as_of`` and still open now."""
-    t = credit_orders
+    """Σ the customer's orders dated on or before ``as_of`` not yet invoiced on that day.
+
+    An order invoiced by an invoice dated on or before ``as_of`` is that invoice's open AR,
+    so it counts no more (the invoice counts); a cancelled order never counts.
+    """
+    t, d = credit_orders, documents
+    billed = (
+        select(d.c.id)
+        .where(
+            d.c.company_id == t.c.company_id,
+            d.c.id == t.c.invoice_id,
+            d.c.document_date <= as_of,
+        )
+        .exists()
+    )
     total = session.connection.scalar(
         select(func.coalesce(func.sum(t.c.amount_minor), 0)).where(
             t.c.company_id == session.company_id,
             t.c.customer_id == customer_id,
             t.c.currency == currency,
-            t.c.status == "open",
             t.c.order_date <= as_of,
+            or_(
+                t.c.status == "open",
+                and_(t.c.status == "invoiced", t.c.invoice_id.is_not(None), ~billed),
+            ),
         )
     )
     return int(total or 0)
@@ -566,11 +590,19 @@ def close_order(
     status: Literal["invoiced", "cancelled"],
     by: str,
     at: datetime,
+    invoice_id: str | None = None,
 ) -> None:
-    """Mark an open order invoiced or cancelled: it no longer counts in the exposure.
+    """Mark an open order invoiced (by ``invoice_id``) or cancelled.
+
+    An app calls this when it issues the order's invoice, naming it. The order then counts
+    in the exposure up to the day before the invoice's date and the invoice from that date
+    (as open AR), so no day counts both; exposure as of an earlier date is unchanged. A
+    cancelled order counts no more.
 
     Raises:
-        NotFoundError: no such order.
+        ValidationError: ``invoiced`` without an ``invoice_id`` (or ``cancelled`` with one),
+            or the invoice is not an issued invoice of the order's customer in its currency.
+        NotFoundError: no such order, or no such invoice.
         ConflictError: the order is not open any more.
     """
     if status not in ("invoiced", "cancelled"):
@@ -579,6 +611,14 @@ def close_order(
             hint="Use invoiced or cancelled",
             field="status",
             value=status,
+        )
+    if (status == "invoiced") != (invoice_id is not None):
+        raise ValidationError(
+            f"an {status} order takes "
+            + ("the id of its invoice" if status == "invoiced" else "no invoice id"),
+            hint="Name the invoice issued for the order (invoice_id) when it is invoiced",
+            field="invoice_id",
+            value=invoice_id,
         )
     _not_blank("by", by)
     t = credit_orders
@@ -591,10 +631,43 @@ def close_order(
                 field="status",
                 value=status,
             )
+        if invoice_id is not None:
+            _check_invoice(session, invoice_id, row)
         session.connection.execute(
             update(t)
             .where(t.c.company_id == company_id, t.c.id == order_id)
-            .values(status=status, closed_by=by, closed_at=at)
+            .values(status=status, closed_by=by, closed_at=at, invoice_id=invoice_id)
+        )
+
+
+_UNPOSTED = frozenset({DocumentStatus.DRAFT, DocumentStatus.APPROVED, DocumentStatus.VOID})
+
+
+def _check_invoice(session: SqlSession, invoice_id: str, order: Any) -> None:
+    """Refuse an invoice that cannot be the order's: unknown, another customer's, void..."""
+    document = session.document(invoice_id)
+    if document is None:
+        raise NotFoundError(
+            f"no invoice {invoice_id!r} in the company's books",
+            hint="Issue the invoice first, then close the order with its id",
+            field="invoice_id",
+            value=invoice_id,
+        )
+    problem = None
+    if document.kind != "invoice":
+        problem = f"{invoice_id!r} is a {document.kind}, not an invoice"
+    elif getattr(document, "customer_id", None) != order.customer_id:
+        problem = f"invoice {invoice_id!r} is not customer {order.customer_id!r}'s"
+    elif document.currency != order.currency:
+        problem = f"invoice {invoice_id!r} is in {document.currency}, the order in {order.currency}"
+    elif document.status in _UNPOSTED:
+        problem = f"invoice {invoice_id!r} is {document.status.value}"
+    if problem is not None:
+        raise ValidationError(
+            f"{problem}, so it cannot bill order {order.id!r}",
+            hint="Give the issued invoice of the order's customer, in the order's currency",
+            field="invoice_id",
+            value=invoice_id,
         )
 
 
@@ -615,6 +688,7 @@ def open_orders(store: SqlStore, company_id: str, customer_id: str | None = None
                 order_date=row.order_date,
                 amount=Money.from_minor_units(int(row.amount_minor), row.currency),
                 status=row.status,
+                invoice_id=row.invoice_id,
             )
             for row in rows
         ]
@@ -731,23 +805,61 @@ def customer_behaviour(
     Raises:
         NotFoundError: no such customer (or company).
     """
-    start = since if since is not None else as_of - timedelta(days=BEHAVIOUR_WINDOW_DAYS)
     with store.session(company_id, write=False) as session:
         _customer(session, customer_id)
-        books = session.books()
-        assert books is not None  # a customer implies books
-        settled = [
-            SettledItem(due=due or dated, settled=day)
-            for _currency, customer, dated, due, _units, day in session.settled_receivables(
-                start=start, end=as_of, receivable_account=books.chart.code(AccountRole.AR_CONTROL)
-            )
-            if customer == customer_id
-        ]
-    return behaviour_score(
-        settled,
-        disputes=dispute_count(store, company_id, customer_id, since=start),
-        broken_promises=broken_promises(store, company_id, customer_id, as_of=as_of, since=start),
+    return behaviour_scores(store, company_id, as_of=as_of, since=since).get(
+        customer_id, behaviour_score(())
     )
+
+
+def behaviour_scores(
+    store: SqlStore, company_id: str, *, as_of: date, since: date | None = None
+) -> dict[str, BehaviourScore]:
+    """Every customer's behavioural score, as for one in `customer_behaviour`.
+
+    A fixed number of queries whatever the number of customers (one per kind of fact:
+    settled items, disputes, promises, settlements), grouped by customer in Python.
+    Customers with nothing in the window are absent.
+
+    Raises:
+        NotFoundError: the company has no books.
+    """
+    start = since if since is not None else as_of - timedelta(days=BEHAVIOUR_WINDOW_DAYS)
+    settled: dict[str, list[SettledItem]] = defaultdict(list)
+    with store.session(company_id, write=False) as session:
+        books = session.books()
+        if books is None:
+            raise NotFoundError(
+                f"no company {company_id!r} in the store",
+                hint="Check --company, or open the company's books first",
+                field="company",
+                value=company_id,
+            )
+        for _currency, customer, dated, due, _units, day in session.settled_receivables(
+            start=start, end=as_of, receivable_account=books.chart.code(AccountRole.AR_CONTROL)
+        ):
+            if customer is not None:
+                settled[customer].append(SettledItem(due=due or dated, settled=day))
+    disputes: Counter[str] = Counter(
+        d.customer_id for d in records.disputes(store, company_id) if d.opened_on >= start
+    )
+    made: dict[str, list[Promise]] = defaultdict(list)
+    for promise in records.promises(store, company_id):
+        if promise.promised_date >= start:
+            made[promise.customer_id].append(promise)
+    paid = records.settlements_by_customer(store, company_id) if made else {}
+    broken = {
+        cid: sum(
+            1 for p in promises if promise_status(p, paid.get(cid, []), as_of=as_of) == "broken"
+        )
+        for cid, promises in made.items()
+    }
+    return {
+        cid: behaviour_score(
+            settled.get(cid, ()), disputes=disputes.get(cid, 0), broken_promises=broken.get(cid, 0)
+        )
+        for cid in sorted({*settled, *disputes, *broken})
+    }
 
 
 # --- credit applications --------------------------------------------------------------------------
@@ -987,6 +1099,21 @@ def _review(company_id: str, row: Any) -> WriteOffReview:
     )
 
 
+def _document_open(session: SqlSession, document_id: str) -> Money:
+    """What is open on an invoice or debit memo now (what approving would write off)."""
+    document = session.document(document_id)
+    books = session.books()
+    if document is None or books is None:
+        raise NotFoundError(
+            f"no document {document_id!r} in the company's books",
+            hint="The review names a document that is gone; reject the review",
+            field="document_id",
+            value=document_id,
+        )
+    moves = session.movements(books.chart.code(AccountRole.AR_CONTROL), document_id=document_id)
+    return sum((amount for _day, amount in moves), Money.zero(document.currency))
+
+
 def queue_for_review(
     store: SqlStore, company_id: str, document_id: str, *, reason: str, by: str, at: datetime
 ) -> None:
@@ -1074,16 +1201,20 @@ def decide_write_off(
     second step fail, deciding again replays the write-off (same key) and finishes.
 
     Raises:
-        NotAllowedError: ``by`` is not an approver; nothing changes.
+        NotAllowedError: ``by`` is not an approver, or approving would write off more
+            than the approver's ``max_limit`` (or an amount in another currency than it);
+            nothing changes.
         NotFoundError: no such review.
         ConflictError: the review was already decided.
     """
     t = credit_write_off_reviews
     with store.session(company_id, write=False) as session:
-        find_approver(_approvers(session), by, action="decide a write-off")
+        approver = find_approver(_approvers(session), by, action="decide a write-off")
         row = session.connection.execute(
             select(t).where(t.c.company_id == company_id, t.c.id == review_id)
         ).first()
+        if row is not None and approve:
+            may_write_off(approver, _document_open(session, row.document_id))
     if row is None:
         raise NotFoundError(
             f"no write-off review {review_id!r}",

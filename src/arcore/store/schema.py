@@ -36,6 +36,7 @@ __all__ = [
     "collection_dunning",
     "collection_escalations",
     "collection_interactions",
+    "collection_outbox",
     "collection_plans",
     "collection_profiles",
     "collection_promises",
@@ -347,9 +348,36 @@ collection_dunning = Table(
     Column("reason", Text, nullable=False),  # why skipped, or the template sent
     Column("fee_document_id", String(_ID), nullable=True),  # the debit memo posted
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("charged_through", Date, nullable=True),  # interest charged up to (0008)
+    Column("message_id", String(_ID), nullable=True),  # its collection_outbox row (0008)
     Index(None, "company_id", "customer_id"),
 )
 """Each dunning step reached for each item, sent or skipped: a step is never repeated."""
+
+collection_outbox = Table(
+    "collection_outbox",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("id", String(_ID), primary_key=True),  # deterministic: policy, step, items
+    Column("customer_id", String(_ID), nullable=False),
+    Column("policy", String(_ID), nullable=False),
+    Column("step", String(_ID), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(12), nullable=False),  # pending, sent, superseded
+    Column("as_of", Date, nullable=False),  # the deciding run's date
+    Column("scheduled_at", DateTime(timezone=True), nullable=False),
+    Column("data", Text, nullable=False),  # JSON: the planned steps (fees fixed), rendering
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("claimed_until", DateTime(timezone=True), nullable=True),  # a sender's lease
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("reference", Text, nullable=True),  # the channel's reference (Message-ID...)
+    Column("fee_document_ids", Text, nullable=True),  # JSON list of the memos posted
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index(None, "company_id", "status", "scheduled_at"),
+)
+"""Dunning messages decided and waiting for working hours, then sent once (migration 0008)."""
 
 collection_interactions = Table(
     "collection_interactions",
@@ -504,6 +532,7 @@ credit_orders = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("closed_by", String(_ID), nullable=True),
     Column("closed_at", DateTime(timezone=True), nullable=True),
+    Column("invoice_id", String(_ID), nullable=True),  # the invoice that billed it
     Index(None, "company_id", "customer_id", "status"),
 )
 """Orders taken through the API and not yet invoiced: part of a customer's exposure."""

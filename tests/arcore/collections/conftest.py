@@ -15,7 +15,7 @@ from arcore.money import Money
 from arcore.store.sql import SqlStore
 
 COMPANY = "acme"
-AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, inside working hours
 
 
 def usd(amount: str) -> Money:

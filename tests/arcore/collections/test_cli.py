@@ -63,7 +63,8 @@ def test_collector_commands(
 
     # a dry run on 7 Feb lists c-1's first reminder (c-2 is under the promise) and records nothing
     dry = as_json(store_url, "dunning", "run", "--as-of", "2026-02-07", "--dry-run")
-    assert [(m["customer_id"], m["step"]) for m in dry["messages"]] == [("c-1", "first")]
+    assert [(m["customer_id"], m["step"]) for m in dry["queued"]] == [("c-1", "first")]
+    assert dry["messages"] == []
     assert [(e["customer_id"], e["reason"]) for e in dry["exclusions"]] == [("c-2", "promise")]
     assert dunning_history(store, COMPANY) == {}
 
@@ -141,7 +142,7 @@ def test_bad_arguments_are_refused(store: SqlStore, store_url: str, ledger: Ledg
             "dunning",
             "run",
             "--channel-setting",
-            "emailhost",
+            "emailpassword=hunter2-secret",
             "--db",
             store_url,
             "--company",
@@ -150,6 +151,9 @@ def test_bad_arguments_are_refused(store: SqlStore, store_url: str, ledger: Ledg
     )
     assert result.exit_code == 1
     assert "CHANNEL.NAME=VALUE" in str(result.exception)
+    # the value may be a password: the error names the setting, never its value
+    assert "hunter2-secret" not in str(result.exception)
+    assert "hunter2-secret" not in repr(vars(result.exception))
 
 
 def test_channel_settings_come_from_the_environment_and_options_win(
@@ -163,3 +167,61 @@ def test_channel_settings_come_from_the_environment_and_options_win(
     found = _settings(["email.host=smtp.example.com"])
     assert found["email"] == {"password": "s3cret", "host": "smtp.example.com"}
     assert found["letter"] == {"outbox": "/srv/letters"}
+
+
+def test_run_day_and_moment_are_the_teams(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, date, datetime, time
+
+    from arcore.cli import collections as cli
+    from arcore.collections.policy import WorkingHours
+
+    los_angeles = WorkingHours(time_zone="America/Los_Angeles", start=time(8), end=time(17))
+    # 02:00 UTC on 6 Feb is still 5 Feb, 18:00, in Los Angeles
+    now = datetime(2026, 2, 6, 2, 0, tzinfo=UTC)
+    monkeypatch.setattr(cli, "now", lambda: now)
+    assert cli._team_today(los_angeles) == date(2026, 2, 5)
+    assert cli._run_moment(date(2026, 2, 5), los_angeles) == now  # today there: from now
+    # another day: from the opening of that day there, never the evening before
+    moment = cli._run_moment(date(2026, 2, 6), los_angeles)
+    assert moment.isoformat() == "2026-02-06T08:00:00-08:00"
+    assert cli._team_today(WorkingHours(time_zone="Asia/Tokyo")) == date(2026, 2, 6)
+
+
+def test_a_night_run_queues_and_the_morning_run_sends(
+    store: SqlStore, store_url: str, ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from arcore.cli import collections as cli
+
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        '[default]\nname = "letters"\n'
+        '[default.working_hours]\ntime_zone = "Europe/Berlin"\n'
+        '[[default.steps]]\nname = "first"\ndays = 7\nchannel = "letter"\ntemplate = "first"\n',
+        encoding="utf-8",
+    )
+    outbox = tmp_path / "outbox"
+    args = (
+        "dunning",
+        "run",
+        "--policy",
+        str(policy),
+        "--channel-setting",
+        f"letter.outbox={outbox}",
+    )
+    # Monday 9 Feb 2026, 02:00 in Berlin (01:00 UTC): decided and queued, nothing sent
+    monkeypatch.setattr(cli, "now", lambda: datetime(2026, 2, 9, 1, 0, tzinfo=UTC))
+    night = as_json(store_url, *args)
+    assert night["as_of"] == "2026-02-09"
+    assert sorted(m["customer_id"] for m in night["queued"]) == ["c-1", "c-2"]
+    assert night["messages"] == []
+    assert not outbox.exists()
+    # 09:05 in Berlin: the run sends both, stamped with the real time
+    morning = datetime(2026, 2, 9, 8, 5, tzinfo=UTC)
+    monkeypatch.setattr(cli, "now", lambda: morning)
+    day = as_json(store_url, *args)
+    assert day["queued"] == []
+    assert sorted(m["customer_id"] for m in day["messages"]) == ["c-1", "c-2"]
+    assert {m["sent_at"] for m in day["messages"]} == {"2026-02-09T08:05:00Z"}
+    assert len(list(outbox.glob("*.pdf"))) == 4  # two letters, two statements

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import email.utils
 import ipaddress
 import socket
 import ssl
@@ -240,3 +241,88 @@ def test_server_down_is_transient() -> None:
     )
     with pytest.raises(TransientError, match="failed"):
         channel.send(_message())
+
+
+def test_login_is_refused_over_a_plain_connection() -> None:
+    with pytest.raises(ConfigurationError, match=r"starttls or email\.security=ssl") as refused:
+        EmailChannel(
+            {"host": HOST, "sender": "a@b.c", "username": "ar", "password": "hunter2-secret"}
+        )
+    assert refused.value.field == "security"
+    assert "hunter2-secret" not in str(refused.value)
+    # the same login over STARTTLS or SSL is accepted
+    EmailChannel(
+        {"host": HOST, "sender": "a@b.c", "username": "ar", "password": "x", "security": "ssl"}
+    )
+
+
+def test_message_id_is_stable_and_date_is_the_send_time() -> None:
+    from arcore.collections.email import email_message
+
+    sent_at = dt.datetime(2026, 2, 9, 10, 17, tzinfo=dt.UTC)
+    message = _message().model_copy(update={"message_id": "dun-abc", "sent_at": sent_at})
+    first, again = email_message(message, "ar@acme.example"), email_message(message, "ar@x.org")
+    assert first["Message-ID"] == "<dun-abc@acme.example>"
+    assert again["Message-ID"] == "<dun-abc@x.org>"
+    assert email.utils.parsedate_to_datetime(str(first["Date"])) == sent_at
+
+
+def _pdf_text(data: bytes) -> str:
+    """The text drawn in a PDF written by fpdf2 with a core font (Flate streams)."""
+    import re
+    import zlib
+
+    shown: list[str] = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            content = zlib.decompress(stream)
+        except zlib.error:
+            continue
+        for literal in re.findall(rb"\((.*?)(?<!\\)\)\s*Tj", content, re.S):
+            shown.append(re.sub(rb"\\([()\\])", rb"\1", literal).decode("cp1252"))
+    return "\n".join(shown)
+
+
+@pytest.mark.parametrize("server", ["plain"], indirect=True)
+def test_dunning_run_end_to_end_through_smtp(
+    server: tuple[Inbox, int], store: Any, ledger: Any
+) -> None:
+    from arcore.collections.channels import PhoneChannel
+    from arcore.collections.policy import DEFAULT_POLICY, PolicySet
+    from arcore.store.dunning import outbox, run_dunning
+
+    from .conftest import AT, COMPANY
+
+    inbox, port = server
+    channels = {
+        "email": EmailChannel({"host": HOST, "port": str(port), "sender": "ar@acme.example"}),
+        "phone": PhoneChannel({}),
+        "letter": PhoneChannel({}),  # not reached on 7 Feb
+    }
+    sent_at = AT + dt.timedelta(minutes=3)
+    report = run_dunning(
+        store,
+        COMPANY,
+        as_of=dt.date(2026, 2, 7),
+        at=AT,
+        clock=lambda: sent_at,
+        policies=PolicySet(default=DEFAULT_POLICY),
+        channels=channels,
+        customer_ids={"c-1"},
+    )
+    (summary,) = report.messages
+    (row,) = outbox(store, COMPANY, status="sent")
+    assert len(inbox.messages) == 1
+    sender, recipients, raw = inbox.messages[0]
+    assert (sender, recipients) == ("ar@acme.example", ["ap@c-1.example"])
+    mail = email.message_from_bytes(raw, policy=email.policy.default)
+    assert mail["Message-ID"] == f"<{row.id}@acme.example>" == summary.reference
+    assert email.utils.parsedate_to_datetime(str(mail["Date"])) == sent_at
+    assert mail["Subject"] == "Payment reminder: 1000.00 USD past due"
+    body = mail.get_body(("plain",))
+    assert body is not None
+    assert "INV-1" in body.get_content()
+    (attachment,) = list(mail.iter_attachments())
+    pdf = attachment.get_content()
+    assert pdf.startswith(b"%PDF")
+    assert "Globex" in _pdf_text(pdf)

@@ -13,14 +13,14 @@ from arcore.collections.channels import LetterChannel, PhoneChannel
 from arcore.collections.disputes import Dispute
 from arcore.collections.policy import DEFAULT_POLICY, DunningPolicy, PolicySet, Step
 from arcore.collections.profile import CollectionProfile
-from arcore.collections.promises import Promise
+from arcore.collections.promises import Promise, Settlement, promise_status
 from arcore.documents import Payment
 from arcore.errors import ConfigurationError, ValidationError
 from arcore.finance_charges import LateFeePolicy
 from arcore.ledger import Ledger
 from arcore.store import collections as records
 from arcore.store import credit
-from arcore.store.dunning import dunning_history, run_dunning
+from arcore.store.dunning import FEE_PREFIX, dunning_history, outbox, run_dunning
 from arcore.store.schema import collection_escalations
 from arcore.store.sql import SqlStore
 
@@ -44,10 +44,12 @@ def test_dry_run_lists_without_sending_posting_or_recording(
     )
     # inv-1 and inv-3 are 7 days past due (first step; courtesy recorded as passed),
     # inv-2 (due 28 Feb) is not reached yet (courtesy is on 25 Feb).
-    assert sorted((m.customer_id, m.step, m.document_ids) for m in report.messages) == [
+    assert sorted((m.customer_id, m.step, m.document_ids) for m in report.queued) == [
         ("c-1", "first", ("inv-1",)),
         ("c-2", "first", ("inv-3",)),
     ]
+    assert report.messages == ()
+    assert outbox(store, COMPANY) == []
     assert {(s.document_id, s.step.name) for s in report.skipped} == {
         ("inv-1", "courtesy"),
         ("inv-3", "courtesy"),
@@ -68,8 +70,9 @@ def test_run_sends_records_and_never_repeats(store: SqlStore, ledger: Ledger) ->
     assert "INV-1" in first.body
     assert first.recipient.email == "ap@c-1.example"
     assert first.attachments[0].data.startswith(b"%PDF")
-    # 2026-03-02 08:00 UTC is a Monday inside 09-17? No: 08:00 UTC is before 09:00 UTC.
-    assert first.scheduled_at == AT + timedelta(hours=1)
+    # 2026-03-02 10:00 UTC is a Monday inside the default 09-17 UTC: sent at once
+    assert first.scheduled_at == AT
+    assert first.sent_at == AT
     assert {r.reference for r in report.messages} == {"email-1", "email-2"}
     history = dunning_history(store, COMPANY)
     assert history["c-1"] == {("inv-1", "standard", "courtesy"), ("inv-1", "standard", "first")}
@@ -100,7 +103,10 @@ def test_failed_channel_records_nothing_and_is_retried(store: SqlStore, ledger: 
         store, COMPANY, as_of=date(2026, 2, 7), at=AT, policies=STANDARD, channels=boxes
     )
     assert [(f.customer_id, f.step) for f in report.failures] == [("c-2", "first")]
-    assert "c-2" not in {k for k, v in dunning_history(store, COMPANY).items() if v}
+    # decided (the step is not decided again) but not sent: pending, no interaction logged
+    (pending,) = outbox(store, COMPANY, status="pending")
+    assert (pending.customer_id, pending.step) == ("c-2", "first")
+    assert records.interactions(store, COMPANY, customer_id="c-2") == []
     boxes["email"].fail_for.clear()
     retry = run_dunning(
         store, COMPANY, as_of=date(2026, 2, 8), at=AT, policies=STANDARD, channels=boxes
@@ -208,9 +214,10 @@ def test_actions_hold_escalate_and_review(store: SqlStore, ledger: Ledger, tmp_p
             select(collection_escalations.c.agency, collection_escalations.c.amount_minor)
         ).all()
     assert rows == [("CollectCo", 30000)]
+    (letter,) = [m for m in outbox(store, COMPANY, status="sent") if m.channel == "letter"]
     assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == [
-        "c-2-agency-2026-03-02-statement-c-2-2026-02-20.pdf",
-        "c-2-agency-2026-03-02.pdf",
+        f"c-2-agency-2026-03-02-{letter.id}-statement-c-2-2026-02-20.pdf",
+        f"c-2-agency-2026-03-02-{letter.id}.pdf",
     ]
     run_dunning(
         store,
@@ -332,9 +339,17 @@ def test_kept_promise_from_payment(store: SqlStore, ledger: Ledger) -> None:
         actor="ana",
         idempotency_key="pay-1",
     )
+    # before the payment is applied, the promise is pending and protects the item
+    assert records.broken_promises(store, COMPANY, "c-2", as_of=date(2026, 2, 7)) == 1
     ledger.apply(
         "pay-1", "inv-3", usd("300.00"), on=date(2026, 2, 5), actor="ana", idempotency_key="ap-1"
     )
+    assert records.settlements(store, COMPANY, "c-2") == [
+        Settlement(document_id="inv-3", applied_date=date(2026, 2, 5), amount=usd("300.00"))
+    ]
+    (promise,) = records.promises(store, COMPANY, "c-2")
+    settled = records.settlements(store, COMPANY, "c-2")
+    assert promise_status(promise, settled, as_of=date(2026, 3, 1)) == "kept"
     assert records.broken_promises(store, COMPANY, "c-2", as_of=date(2026, 3, 1)) == 0
 
 
@@ -353,7 +368,7 @@ def test_unknown_channel_refused_before_anything(store: SqlStore, ledger: Ledger
         )
 
 
-def test_fee_memo_of_an_interrupted_run_is_reused(store: SqlStore, ledger: Ledger) -> None:
+def test_no_fee_without_a_sent_message_and_never_twice(store: SqlStore, ledger: Ledger) -> None:
     policy = PolicySet(
         default=DunningPolicy(
             name="fees",
@@ -375,18 +390,70 @@ def test_fee_memo_of_an_interrupted_run_is_reused(store: SqlStore, ledger: Ledge
         customer_ids={"c-1"},
     )  # fmt: skip
     assert [f.customer_id for f in failed.failures] == ["c-1"]
-    # the memo was posted before the send failed; the step is not recorded
-    assert ledger.balance("c-1", as_of=date(2026, 2, 7)) == {"USD": usd("1225.00")}
-    assert dunning_history(store, COMPANY) == {}
+    # the send failed: no fee is posted, the message waits in the outbox with its fee fixed
+    assert ledger.balance("c-1", as_of=date(2026, 2, 7)) == {"USD": usd("1200.00")}
+    (pending,) = outbox(store, COMPANY, status="pending")
+    assert pending.fees == (usd("25.00"),)
+    assert pending.fee_documents == ()
     boxes["email"].fail_for.clear()
-    # the same day again: the same memo, not a second one, and the step is recorded once
+    # a later run (another day) sends it: the fee is posted once, after the send
     retry = run_dunning(
-        store, COMPANY, as_of=date(2026, 2, 7), at=AT, policies=policy, channels=boxes,
+        store, COMPANY, as_of=date(2026, 2, 9), at=AT, policies=policy, channels=boxes,
         customer_ids={"c-1"},
     )  # fmt: skip
-    assert retry.messages[0].fee_documents == ("fee-inv-1-fees-fee",)
-    assert ledger.balance("c-1", as_of=date(2026, 2, 7)) == {"USD": usd("1225.00")}
+    (memo_id,) = retry.messages[0].fee_documents
+    assert memo_id.startswith(FEE_PREFIX)
+    assert ledger.balance("c-1", as_of=date(2026, 2, 9)) == {"USD": usd("1225.00")}
     assert dunning_history(store, COMPANY)["c-1"] == {("inv-1", "fees", "fee")}
+    # the fee memo is never dunned nor charged itself, however late it gets
+    later = run_dunning(
+        store, COMPANY, as_of=date(2026, 4, 30), at=AT, policies=policy, channels=boxes,
+        customer_ids={"c-1"},
+    )  # fmt: skip
+    assert all(memo_id not in m.document_ids for m in later.queued)
+    assert ledger.balance("c-1", as_of=date(2026, 4, 30)) == {"USD": usd("1250.00")}  # inv-2
+
+
+def test_crash_after_send_resends_once_with_the_same_message_id_and_one_fee(
+    store: SqlStore, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arcore.store import dunning as dunning_module
+
+    policy = PolicySet(
+        default=DunningPolicy(
+            name="fees",
+            steps=(
+                Step(
+                    name="fee", days=7, channel="email", template="first",
+                    fee=LateFeePolicy(rate=Decimal(0), period="year", flat_fee=usd("25.00")),
+                ),
+            ),
+        )
+    )  # fmt: skip
+    boxes = outboxes()
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("power cut between the send and the marking")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(dunning_module, "_mark_sent", crash)
+        with pytest.raises(RuntimeError):
+            run_dunning(
+                store, COMPANY, as_of=date(2026, 2, 7), at=AT, policies=policy, channels=boxes,
+                customer_ids={"c-1"},
+            )  # fmt: skip
+    assert len(boxes["email"].sent) == 1
+    # the lease of the crashed run runs out; the next run sends that one message again
+    later = AT + timedelta(minutes=11)
+    run_dunning(
+        store, COMPANY, as_of=date(2026, 2, 7), at=later, policies=policy, channels=boxes,
+        customer_ids={"c-1"},
+    )  # fmt: skip
+    first, second = boxes["email"].sent
+    assert first.message_id == second.message_id is not None
+    assert ledger.balance("c-1", as_of=date(2026, 2, 7)) == {"USD": usd("1225.00")}
+    assert [m.status for m in outbox(store, COMPANY)] == ["sent"]
+    assert len(records.interactions(store, COMPANY, customer_id="c-1")) == 1
 
 
 def test_same_day_retry_of_some_items_of_a_step(store: SqlStore, ledger: Ledger) -> None:
@@ -416,7 +483,9 @@ def test_same_day_retry_of_some_items_of_a_step(store: SqlStore, ledger: Ledger)
     assert len(records.interactions(store, COMPANY, customer_id="c-1")) == 2
 
 
-def test_working_hours_of_the_policy_schedule_the_message(store: SqlStore, ledger: Ledger) -> None:
+def test_working_hours_of_the_policy_hold_the_message_until_they_open(
+    store: SqlStore, ledger: Ledger
+) -> None:
     from arcore.collections.policy import WorkingHours
 
     berlin = DEFAULT_POLICY.model_copy(
@@ -424,16 +493,37 @@ def test_working_hours_of_the_policy_schedule_the_message(store: SqlStore, ledge
             "working_hours": WorkingHours(time_zone="Europe/Berlin", start=time(10), end=time(16))
         }
     )
+    policies = PolicySet(default=berlin)
     boxes = outboxes()
     # Friday 2026-02-06 15:30 UTC is 16:30 in Berlin (closed): Monday 9 Feb 10:00 CET = 09:00 UTC
     friday = datetime(2026, 2, 6, 15, 30, tzinfo=UTC)
     report = run_dunning(
-        store, COMPANY, as_of=date(2026, 2, 7), at=friday, policies=PolicySet(default=berlin),
+        store, COMPANY, as_of=date(2026, 2, 7), at=friday, policies=policies,
         channels=boxes, customer_ids={"c-2"},
     )  # fmt: skip
-    assert report.messages[0].scheduled_at == datetime(2026, 2, 9, 9, 0, tzinfo=UTC)
+    assert report.queued[0].scheduled_at == datetime(2026, 2, 9, 9, 0, tzinfo=UTC)
+    assert report.messages == ()
+    assert boxes["email"].sent == []
+    assert records.interactions(store, COMPANY, customer_id="c-2") == []
+    # Monday 08:59 UTC (09:59 in Berlin): still closed, still pending
+    early = datetime(2026, 2, 9, 8, 59, tzinfo=UTC)
+    run_dunning(
+        store, COMPANY, as_of=date(2026, 2, 9), at=early, policies=policies, channels=boxes,
+        customer_ids={"c-2"},
+    )  # fmt: skip
+    assert boxes["email"].sent == []
+    # the first run after opening sends it; the log and the message carry the real send time
+    opened = datetime(2026, 2, 9, 9, 7, tzinfo=UTC)
+    sent = run_dunning(
+        store, COMPANY, as_of=date(2026, 2, 9), at=opened, policies=policies, channels=boxes,
+        customer_ids={"c-2"},
+    )  # fmt: skip
+    assert [(m.customer_id, m.step, m.sent_at) for m in sent.messages] == [("c-2", "first", opened)]
+    (message,) = boxes["email"].sent
+    assert message.sent_at == opened
     (logged,) = records.interactions(store, COMPANY, customer_id="c-2")
-    assert logged.occurred_at == datetime(2026, 2, 9, 9, 0, tzinfo=UTC)
+    assert logged.occurred_at == opened
+    assert [m.status for m in outbox(store, COMPANY)] == ["sent"]
 
 
 def test_rebill_and_rejected_resolutions(store: SqlStore, ledger: Ledger) -> None:
@@ -503,3 +593,238 @@ def test_builtin_channels_come_from_the_plugin_manager(tmp_path: Path) -> None:
     assert factories["letter"] is LetterChannel
     assert factories["phone"] is PhoneChannel
     assert "sms" not in factories
+
+
+def _interest_policy(*days: int) -> PolicySet:
+    return PolicySet(
+        default=DunningPolicy(
+            name="interest",
+            steps=tuple(
+                Step(
+                    name=f"d{d}",
+                    days=d,
+                    channel="email",
+                    template="second",
+                    fee=LateFeePolicy(rate=Decimal(12), period="year"),
+                )
+                for d in days
+            ),
+        )
+    )
+
+
+def test_interest_is_charged_once_for_each_day_across_steps(
+    store: SqlStore, ledger: Ledger
+) -> None:
+    from arcore.finance_charges import finance_charge
+
+    policies = _interest_policy(7, 21, 35)
+    boxes = outboxes()
+    fees = []
+    for day in (date(2026, 2, 7), date(2026, 2, 21), date(2026, 3, 7)):
+        report = run_dunning(
+            store, COMPANY, as_of=day, at=AT, policies=policies, channels=boxes,
+            customer_ids={"c-2"},
+        )  # fmt: skip
+        (message,) = report.messages
+        assert message.document_ids == ("inv-3",)  # never the fee memos themselves
+        fees.extend(message.fees)
+    # 300.00 at 12 %/year: 7 days, then 14 more, then 14 more; never a day twice
+    assert fees == [usd("0.69"), usd("1.38"), usd("1.38")]
+    whole = finance_charge(
+        usd("300.00"), date(2026, 1, 31), date(2026, 3, 7), LateFeePolicy(rate=12, period="year")
+    )
+    assert whole == usd("3.45") == sum(fees, usd("0"))
+    assert ledger.balance("c-2", as_of=date(2026, 3, 7)) == {"USD": usd("303.45")}
+    # the earlier fee memos are listed with their item in the later messages
+    last = boxes["email"].sent[-1]
+    assert "late charge" in last.body
+    assert "FEE-INV-3-d7" in last.body
+    assert "FEE-INV-3-d21" in last.body
+    assert "Total overdue: 302.07 USD" in last.body  # 300.00 + 0.69 + 1.38 listed
+
+
+def test_one_message_per_currency(store: SqlStore, ledger: Ledger) -> None:
+    from arcore.documents import Invoice, InvoiceLine
+    from arcore.money import Money
+
+    ledger.issue(
+        Invoice(
+            company_id=COMPANY, id="inv-eur", customer_id="c-1", currency="EUR", number="INV-EUR",
+            document_date=date(2026, 1, 1), terms="Net 30",
+            lines=[InvoiceLine(description="Services", quantity=1,
+                               unit_price=Money("1000.00", "EUR"))],
+        ),
+        actor="ana", idempotency_key="eur",
+    )  # fmt: skip
+    boxes = outboxes()
+    report = run_dunning(
+        store, COMPANY, as_of=date(2026, 2, 7), at=AT, policies=STANDARD, channels=boxes,
+        customer_ids={"c-1"},
+    )  # fmt: skip
+    assert sorted((m.document_ids, str(m.amount)) for m in report.messages) == [
+        (("inv-1",), "1000.00 USD"),
+        (("inv-eur",), "1000.00 EUR"),
+    ]
+    subjects = sorted(m.subject for m in boxes["email"].sent)
+    assert subjects == [
+        "Payment reminder: 1000.00 EUR past due",
+        "Payment reminder: 1000.00 USD past due",
+    ]
+
+
+def test_a_message_pending_when_a_later_step_is_reached_is_superseded(
+    store: SqlStore, ledger: Ledger
+) -> None:
+    policies = _interest_policy(7, 21)
+    boxes = outboxes()
+    boxes["email"].fail_for.add("c-2")
+    run_dunning(
+        store, COMPANY, as_of=date(2026, 2, 7), at=AT, policies=policies, channels=boxes,
+        customer_ids={"c-2"},
+    )  # fmt: skip
+    boxes["email"].fail_for.clear()
+    later = run_dunning(
+        store, COMPANY, as_of=date(2026, 2, 21), at=AT, policies=policies, channels=boxes,
+        customer_ids={"c-2"},
+    )  # fmt: skip
+    # only the later step goes out; its interest runs from the due date (nothing was charged)
+    assert [(m.step, m.fees) for m in later.messages] == [("d21", (usd("2.07"),))]
+    assert [m.status for m in outbox(store, COMPANY)] == ["superseded", "sent"]
+    assert ledger.balance("c-2", as_of=date(2026, 2, 21)) == {"USD": usd("302.07")}
+    assert len(boxes["email"].sent) == 1
+
+
+def test_a_run_that_read_before_another_committed_decides_nothing_twice(
+    store: SqlStore, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arcore.store import dunning as dunning_module
+
+    stale = dunning_module._dunning_record(store, COMPANY)  # read before the other run
+    boxes = outboxes()
+    run_dunning(store, COMPANY, as_of=date(2026, 2, 7), at=AT, policies=STANDARD, channels=boxes)
+    monkeypatch.setattr(dunning_module, "_dunning_record", lambda *_: stale)
+    second = run_dunning(
+        store, COMPANY, as_of=date(2026, 2, 7), at=AT, policies=STANDARD, channels=boxes
+    )
+    assert second.queued == ()
+    assert second.messages == ()
+    assert len(boxes["email"].sent) == 2
+    assert len(outbox(store, COMPANY)) == 2
+
+
+def test_credit_memo_applied_does_not_keep_a_promise(store: SqlStore, ledger: Ledger) -> None:
+    from arcore.documents import CreditMemo
+
+    records.add_promise(
+        store, COMPANY,
+        Promise(id="p-1", customer_id="c-2", amount=usd("300.00"), made_on=date(2026, 2, 2),
+                promised_date=date(2026, 2, 6), collector="ana"),
+        at=AT,
+    )  # fmt: skip
+    ledger.issue(
+        CreditMemo(
+            company_id=COMPANY, id="cm-1", customer_id="c-2", currency="USD", number="CM-1",
+            document_date=date(2026, 2, 4), amount=usd("100.00"), corrects="inv-3",
+            reason="price correction",
+        ),
+        actor="ana", idempotency_key="cm-1",
+    )  # fmt: skip
+    ledger.apply(
+        "cm-1", "inv-3", usd("100.00"), on=date(2026, 2, 4), actor="ana", idempotency_key="ap"
+    )
+    assert records.settlements(store, COMPANY, "c-2") == []
+    assert records.broken_promises(store, COMPANY, "c-2", as_of=date(2026, 2, 7)) == 1
+    report = run_dunning(
+        store, COMPANY, as_of=date(2026, 2, 7), at=AT, policies=STANDARD, channels=outboxes(),
+        customer_ids={"c-2"},
+    )  # fmt: skip
+    assert [(m.step, m.amount) for m in report.messages] == [("first", usd("200.00"))]
+
+
+def test_a_failed_dispute_opening_is_finished_by_running_it_again(
+    store: SqlStore, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dispute = Dispute(
+        id="d-1", document_id="inv-1", customer_id="c-1", amount=usd("400.00"),
+        reason_code="pricing", owner="sales", opened_on=date(2026, 2, 1),
+    )  # fmt: skip
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise ConfigurationError("the database went away", hint="try again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Ledger, "set_dispute", down)
+        with pytest.raises(ConfigurationError):
+            records.open_dispute(store, ledger, dispute, actor="ana", at=AT)
+    # the record is there, so only the disputed part leaves dunning, never the whole item
+    assert not ledger.document("inv-1").disputed
+    report = run_dunning(
+        store, COMPANY, as_of=date(2026, 2, 7), at=AT, policies=STANDARD, channels=outboxes(),
+        customer_ids={"c-1"},
+    )  # fmt: skip
+    assert [m.amount for m in report.messages] == [usd("600.00")]
+    # running it again finishes the job, once
+    records.open_dispute(store, ledger, dispute, actor="ana", at=AT)
+    assert ledger.document("inv-1").disputed
+    assert [d.id for d in records.disputes(store, COMPANY)] == ["d-1"]
+    kinds = [i.kind for i in records.interactions(store, COMPANY, customer_id="c-1")]
+    assert kinds.count("dispute") == 1
+    # a different dispute under the same id is still refused
+    from arcore.errors import ConflictError
+
+    with pytest.raises(ConflictError):
+        records.open_dispute(
+            store, ledger, dispute.model_copy(update={"amount": usd("10.00")}), actor="ana", at=AT
+        )
+
+
+def test_resolving_never_credits_more_than_is_open(store: SqlStore, ledger: Ledger) -> None:
+    from arcore.errors import NotFoundError
+
+    records.open_dispute(
+        store, ledger,
+        Dispute(id="d-1", document_id="inv-1", customer_id="c-1", amount=usd("400.00"),
+                reason_code="pricing", owner="sales", opened_on=date(2026, 2, 1)),
+        actor="ana", at=AT,
+    )  # fmt: skip
+    ledger.record_payment(
+        Payment(company_id=COMPANY, id="pay-1", customer_id="c-1", currency="USD",
+                received_date=date(2026, 2, 3), amount=usd("700.00"), method="check"),
+        actor="ana", idempotency_key="pay-1",
+    )  # fmt: skip
+    ledger.apply(
+        "pay-1", "inv-1", usd("700.00"), on=date(2026, 2, 3), actor="ana", idempotency_key="ap"
+    )
+    with pytest.raises(ValidationError, match=r"only 300\.00 USD open") as refused:
+        records.resolve_dispute(
+            store, ledger, "d-1", "credit_memo", on=date(2026, 2, 10), actor="ana", at=AT
+        )
+    assert refused.value.hint is not None
+    assert "rejected" in refused.value.hint
+    with pytest.raises(NotFoundError):
+        ledger.document("cm-d-1")
+    assert ledger.document_balance("inv-1") == usd("300.00")
+    assert records.disputes(store, COMPANY)[0].status == "open"
+
+
+def test_letters_of_the_same_customer_step_and_day_never_overwrite(tmp_path: Path) -> None:
+    from arcore.collections.channels import Message, Recipient
+
+    channel = LetterChannel({"outbox": str(tmp_path)})
+    base = Message(
+        company_id=COMPANY, customer_id="c-1", channel="letter", step="final",
+        recipient=Recipient(name="Globex"), subject="Final notice", body="Pay.",
+        scheduled_at=AT,
+    )  # fmt: skip
+    paths = {
+        channel.send(base.model_copy(update={"message_id": "dun-usd"})).reference,
+        channel.send(base.model_copy(update={"message_id": "dun-eur"})).reference,
+        channel.send(base).reference,
+        channel.send(base).reference,
+    }
+    assert len(paths) == 4
+    assert len(list(tmp_path.glob("*.pdf"))) == 4
+    # a retried message rewrites its own file
+    again = channel.send(base.model_copy(update={"message_id": "dun-usd"})).reference
+    assert again in paths

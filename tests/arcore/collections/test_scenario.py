@@ -4,19 +4,30 @@ The model below knows nothing of arcore.collections: for each item and day it wo
 steps are reached (due date + step days), whether the item is open, issued and undisputed on
 that day, and applies "send the highest step not yet recorded, record the lower ones as
 skipped". The store's dunning record after 90 daily runs must equal what the model predicts.
+
+The second quarter adds interest on two steps (charged once per day), a promise that is
+broken, a payment plan whose second installment is missed, a partial dispute, and the team's
+New York working hours: runs at 07:00 queue, runs at 13:00 send.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from arcore.collections.disputes import Dispute
-from arcore.collections.policy import DEFAULT_POLICY, PolicySet
+from arcore.collections.plans import PaymentPlan, ScheduledInstallment
+from arcore.collections.policy import DEFAULT_POLICY, PolicySet, WorkingHours
+from arcore.collections.promises import Promise
 from arcore.documents import Contact, Customer, Invoice, InvoiceLine, Payment
+from arcore.finance_charges import LateFeePolicy
 from arcore.ledger import Ledger
 from arcore.money import Money
 from arcore.store import collections as records
@@ -179,3 +190,252 @@ def test_a_quarter_of_daily_dunning_matches_the_model(store: SqlStore) -> None:
     assert len(logged) == len(messages)
     sent = sum(len(box.sent) for box in boxes.values())
     assert sent == len(messages)
+
+
+# --- a second quarter: fees, a promise, a plan, a partial dispute, New York hours ----------
+
+NEW_YORK = ZoneInfo("America/New_York")
+_INTEREST = LateFeePolicy(rate=Decimal(12), period="year")
+LADDER = DEFAULT_POLICY.model_copy(
+    update={
+        "name": "fees",
+        "steps": tuple(
+            s.model_copy(update={"fee": _INTEREST}) if s.name in ("second", "call") else s
+            for s in DEFAULT_POLICY.steps
+        ),
+        "working_hours": WorkingHours(time_zone="America/New_York"),
+    }
+)
+
+
+@dataclass
+class Case:
+    """An item with everything that happens to it, in whole dollars."""
+
+    id: str
+    customer: str
+    issued: date
+    days: int
+    amount: int
+    payments: tuple[tuple[date, int], ...] = ()
+    dispute: tuple[date, date, int] | None = None  # opened, resolved (rejected), disputed part
+    promise: tuple[date, date] | None = None  # made, promised (for the whole balance)
+    plan: tuple[date, tuple[tuple[date, int], ...]] | None = None  # agreed, installments
+
+    @property
+    def due(self) -> date:
+        return self.issued + timedelta(days=self.days)
+
+    def balance(self, day: date) -> int:
+        return self.amount - sum(a for on, a in self.payments if on <= day)
+
+    def dunnable(self, day: date) -> int:
+        part = 0
+        if self.dispute is not None and self.dispute[0] <= day < self.dispute[1]:
+            part = self.dispute[2]
+        return self.balance(day) - part
+
+    def protected(self, day: date) -> bool:
+        if self.promise is not None and self.promise[0] <= day <= self.promise[1]:
+            return True
+        if self.plan is not None and self.plan[0] <= day:
+            owed = 0
+            for due, amount in self.plan[1]:
+                owed += amount
+                paid = sum(a for on, a in self.payments if self.plan[0] <= on <= due)
+                if day > due and paid < owed:
+                    return False  # an installment missed: the plan is broken
+            return True
+        return False
+
+
+def cases_of_the_quarter() -> list[Case]:
+    special = [
+        # promised on 10 Jan for 25 Jan, never paid: dunning resumes on the 26th
+        Case("inv-promise", "c-0", date(2025, 12, 20), 15, 800,
+             promise=(date(2026, 1, 10), date(2026, 1, 25))),
+        # a plan of two installments; the first is paid, the second missed (broken 10 Feb)
+        Case("inv-plan", "c-1", date(2025, 12, 10), 30, 1000,
+             payments=((date(2026, 1, 28), 500),),
+             plan=(date(2026, 1, 20), ((date(2026, 1, 30), 500), (date(2026, 2, 9), 500)))),
+        # 600 of 2000 disputed from 18 Jan to 1 Mar: the rest is dunned and charged
+        Case("inv-part", "c-2", date(2025, 12, 15), 30, 2000,
+             dispute=(date(2026, 1, 18), date(2026, 3, 1), 600)),
+    ]  # fmt: skip
+    others = [
+        Case(
+            i.id,
+            i.customer,
+            i.issued,
+            i.days,
+            i.amount,
+            payments=() if i.paid is None else ((i.paid, i.amount),),
+            dispute=None if i.disputed is None else (*i.disputed, i.amount),
+        )
+        for i in generate(seed=7)
+    ]
+    return special + others
+
+
+def _cents(amount: Fraction) -> Decimal:
+    # ROUND_HALF_UP to the cent, exactly
+    return Decimal(math.floor(amount * 100 + Fraction(1, 2))) / 100
+
+
+def model(
+    cases: list[Case],
+) -> tuple[set[tuple[str, str, str, date]], dict[tuple[str, str], Decimal]]:
+    """(item, step, sent|skipped, day) and each fee, from the rules alone."""
+    found: set[tuple[str, str, str, date]] = set()
+    fees: dict[tuple[str, str], Decimal] = {}
+    fee_steps = {s.name for s in LADDER.steps if s.fee is not None}
+    for case in cases:
+        recorded: set[str] = set()
+        charged: date | None = None
+        day = START
+        while day <= END:
+            dunnable = case.dunnable(day)
+            open_ = case.issued <= day and case.balance(day) > 0
+            reached = [s.name for s in LADDER.steps if case.due + timedelta(days=s.days) <= day]
+            pending = [name for name in reached if name not in recorded]
+            if open_ and dunnable > 0 and not case.protected(day) and pending:
+                *lower, top = pending
+                for name in lower:
+                    found.add((case.id, name, "skipped", day))
+                found.add((case.id, top, "sent", day))
+                recorded.update(pending)
+                if top in fee_steps:
+                    since = charged or case.due
+                    fees[(case.id, top)] = _cents(
+                        Fraction(dunnable) * 12 / 100 / 365 * (day - since).days
+                    )
+                    charged = day
+            day += timedelta(days=1)
+    return found, fees
+
+
+def _local(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), NEW_YORK)
+
+
+def test_a_quarter_with_fees_promises_plans_and_disputes_in_new_york(store: SqlStore) -> None:
+    cases = cases_of_the_quarter()
+    ledger = _books(store)
+    boxes = outboxes()
+    policies = PolicySet(default=LADDER)
+
+    def pay(case: Case, on: date, amount: int, n: int) -> None:
+        ledger.record_payment(
+            Payment(company_id=COMPANY, id=f"pay-{case.id}-{n}", customer_id=case.customer,
+                    currency="USD", received_date=on, amount=Money(amount, "USD"), method="ach"),
+            actor="sim", idempotency_key=f"pay:{case.id}:{n}",
+        )  # fmt: skip
+        ledger.apply(
+            f"pay-{case.id}-{n}", case.id, Money(amount, "USD"), on=on, actor="sim",
+            idempotency_key=f"apply:{case.id}:{n}",
+        )  # fmt: skip
+
+    def events(day: date) -> None:
+        moment = _local(day, 6)
+        for case in cases:
+            if case.issued == day:
+                ledger.issue(
+                    Invoice(
+                        company_id=COMPANY, id=case.id, customer_id=case.customer,
+                        currency="USD", number=case.id.upper(), document_date=day,
+                        terms=f"Net {case.days}",
+                        lines=[InvoiceLine(description="x", quantity=1,
+                                           unit_price=Money(case.amount, "USD"))],
+                    ),
+                    actor="sim", idempotency_key=f"issue:{case.id}",
+                )  # fmt: skip
+            for n, (on, amount) in enumerate(case.payments):
+                if on == day:
+                    pay(case, on, amount, n)
+            if case.promise is not None and case.promise[0] == day:
+                records.add_promise(
+                    store, COMPANY,
+                    Promise(id=f"p-{case.id}", customer_id=case.customer,
+                            amount=Money(case.balance(day), "USD"), made_on=day,
+                            promised_date=case.promise[1], document_ids=(case.id,),
+                            collector="sim"),
+                    at=moment,
+                )  # fmt: skip
+            if case.plan is not None and case.plan[0] == day:
+                records.add_plan(
+                    store, COMPANY,
+                    PaymentPlan(
+                        id=f"pp-{case.id}", customer_id=case.customer, agreed_on=day,
+                        document_ids=(case.id,), collector="sim",
+                        installments=tuple(
+                            ScheduledInstallment(due_date=due, amount=Money(amount, "USD"))
+                            for due, amount in case.plan[1]
+                        ),
+                    ),
+                    at=moment,
+                )  # fmt: skip
+            if case.dispute is not None and case.dispute[0] == day and case.balance(day) > 0:
+                records.open_dispute(
+                    store, ledger,
+                    Dispute(id=f"d-{case.id}", document_id=case.id, customer_id=case.customer,
+                            amount=Money(min(case.dispute[2], case.balance(day)), "USD"),
+                            reason_code="quality", owner="qa", opened_on=day),
+                    actor="sim", at=moment,
+                )  # fmt: skip
+            if (
+                case.dispute is not None
+                and case.dispute[1] == day
+                and records.disputes(store, COMPANY, document_id=case.id)
+            ):
+                records.resolve_dispute(
+                    store, ledger, f"d-{case.id}", "rejected", on=day, actor="sim", at=moment
+                )
+
+    day = START - timedelta(days=40)
+    while day <= END:
+        events(day)
+        if day >= START:
+            # 07:00 in New York decides (before hours: queued); 13:00 sends what is due
+            for hour in (7, 13):
+                moment = _local(day, hour)
+                report = run_dunning(
+                    store, COMPANY, as_of=day, at=moment, policies=policies, channels=boxes,
+                    attach_statement=False,
+                )  # fmt: skip
+                assert report.failures == ()
+        day += timedelta(days=1)
+    # the messages decided on the last days go out on the next working day
+    run_dunning(
+        store, COMPANY, as_of=END, at=_local(END + timedelta(days=3), 13), policies=policies,
+        channels=boxes, attach_statement=False,
+    )  # fmt: skip
+
+    # a dispute opened after the item was paid in full is never opened: so says the model too
+    for case in cases:
+        if case.dispute is not None and case.balance(case.dispute[0]) <= 0:
+            case.dispute = None
+    want, want_fees = model(cases)
+    t = collection_dunning
+    with store.session(COMPANY, write=False) as session:
+        rows = session.connection.execute(
+            select(t.c.document_id, t.c.step, t.c.outcome, t.c.as_of, t.c.fee_document_id)
+        ).all()
+    assert {(r[0], r[1], r[2], r[3]) for r in rows} == want
+    got_fees = {(r[0], r[1]): ledger.document(r[4]).amount.amount for r in rows if r[4]}
+    assert got_fees == want_fees
+    assert len(want_fees) >= 3
+    # the special cases did what they are there for
+    sent = {(d, s, on) for d, s, outcome, on in want if outcome == "sent"}
+    assert not any(d == "inv-promise" and date(2026, 1, 10) <= on <= date(2026, 1, 25)
+                   for d, _, on in sent)  # fmt: skip
+    assert any(d == "inv-promise" and on == date(2026, 1, 26) for d, _, on in sent)
+    assert any(d == "inv-plan" and on == date(2026, 2, 10) for d, _, on in sent)
+    assert ("inv-part", "second") in want_fees
+    # every message went out inside New York working hours, logged at its real send time
+    logged = [i for i in records.interactions(store, COMPANY) if i.collector == "dunning"]
+    assert logged
+    for interaction in logged:
+        local = interaction.occurred_at.astimezone(NEW_YORK)
+        assert local.weekday() < 5
+        assert local.time() == time(13)
+    assert len(logged) == sum(len(box.sent) for box in boxes.values())

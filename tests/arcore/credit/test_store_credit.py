@@ -15,7 +15,7 @@ import pytest
 from arcore.credit import CreditApplication, HoldReason, NotAllowedError, ReviewStatus
 from arcore.credit.scoring import csv_score_provider
 from arcore.documents import CreditMemo, Customer, DocumentStatus, Invoice, InvoiceLine, Payment
-from arcore.errors import ConflictError, CurrencyMismatchError, NotFoundError
+from arcore.errors import ConflictError, CurrencyMismatchError, NotFoundError, ValidationError
 from arcore.ledger import Ledger
 from arcore.money import Money
 from arcore.store import SqlStore
@@ -92,8 +92,8 @@ def test_exposure_and_available_credit(store: SqlStore, books: Ledger) -> None:
     assert (ok.approved, ok.available) == (True, usd("200.00"))
     over = sc.check_credit(store, CO, "c-1", usd("200.01"), as_of=day)
     assert (over.approved, over.reasons) == (False, (HoldReason.OVER_LIMIT,))
-    # Invoicing the order takes it out of the exposure (the invoice then counts as AR).
-    sc.close_order(store, CO, "SO-1", status="invoiced", by="shop", at=at(day))
+    # Cancelling the order takes it out of the exposure.
+    sc.close_order(store, CO, "SO-1", status="cancelled", by="shop", at=at(day))
     assert sc.check_credit(store, CO, "c-1", usd("400.00"), as_of=day).approved
     with pytest.raises(ConflictError):
         sc.close_order(store, CO, "SO-1", status="cancelled", by="shop", at=at(day))
@@ -330,3 +330,62 @@ def test_a_rejected_review_leaves_the_item_open(store: SqlStore, books: Ledger) 
     assert [r.status for r in sc.review_queue(store, CO, status=None)] == [ReviewStatus.REJECTED]
     with pytest.raises(NotFoundError):
         sc.queue_for_review(store, CO, "nope", reason="x", by="ana", at=at(day))
+
+
+def test_a_write_off_above_the_approvers_maximum_is_refused(store: SqlStore, books: Ledger) -> None:
+    day = date(2026, 6, 1)
+    sc.add_approver(store, CO, "junior", max_limit=usd("500.00"), by="boss", at=at(day))
+    sc.add_approver(store, CO, "euro", max_limit=Money("9000.00", "EUR"), by="boss", at=at(day))
+    sc.queue_for_review(store, CO, "INV-1", reason="bankrupt", by="dunning", at=at(day))
+    review = sc.review_queue(store, CO)[0].id
+    # 650.00 open on INV-1: over junior's 500.00, and euro's cap is in another currency
+    for who in ("junior", "euro"):
+        with pytest.raises(NotAllowedError) as refused:
+            sc.decide_write_off(store, CO, review, approve=True, by=who, at=at(day), on=day)
+        assert refused.value.field == "amount"
+    assert books.document_balance("INV-1") == usd("650.00")
+    assert [r.status for r in sc.review_queue(store, CO)] == [ReviewStatus.PENDING]
+    # a part paid brings it under junior's cap
+    books.record_payment(
+        Payment(company_id=CO, id="P-1", customer_id="c-1", currency="USD",
+                received_date=day, amount=usd("200.00"), method="check"),
+        actor="ana", idempotency_key="p1",
+    )  # fmt: skip
+    books.apply("P-1", "INV-1", usd("200.00"), on=day, actor="ana", idempotency_key="a1")
+    decided = sc.decide_write_off(store, CO, review, approve=True, by="junior", at=at(day), on=day)
+    assert decided.status is ReviewStatus.APPROVED
+    assert books.document_balance("INV-1") == usd("0.00")
+
+
+def test_an_invoiced_order_and_its_invoice_never_count_both(store: SqlStore, books: Ledger) -> None:
+    taken, billed = date(2026, 1, 10), date(2026, 1, 15)
+    sc.record_order(store, CO, "SO-1", "c-1", usd("300.00"), on=taken, by="shop", at=at(taken))
+    books.issue(invoice("INV-9", billed, "300.00"), actor="ana", idempotency_key="i9")
+    # the app names the invoice it issued for the order
+    with pytest.raises(ValidationError) as missing:
+        sc.close_order(store, CO, "SO-1", status="invoiced", by="shop", at=at(billed))
+    assert missing.value.field == "invoice_id"
+    books.issue(invoice("INV-X", billed, "300.00", customer="c-2"), actor="ana",
+                idempotency_key="ix")  # fmt: skip
+    for wrong in ("INV-X", "CM-1"):
+        with pytest.raises(ValidationError):
+            sc.close_order(store, CO, "SO-1", status="invoiced", by="shop", at=at(billed),
+                           invoice_id=wrong)  # fmt: skip
+    with pytest.raises(NotFoundError):
+        sc.close_order(store, CO, "SO-1", status="invoiced", by="shop", at=at(billed),
+                       invoice_id="INV-404")  # fmt: skip
+    assert [o.id for o in sc.open_orders(store, CO, "c-1")] == ["SO-1"]  # nothing changed
+    sc.close_order(store, CO, "SO-1", status="invoiced", by="shop", at=at(billed),
+                   invoice_id="INV-9")  # fmt: skip
+    assert sc.open_orders(store, CO, "c-1") == []
+
+    def counted(day: date) -> tuple[Money, Money]:
+        found = sc.customer_exposure(store, CO, "c-1", as_of=day)
+        return found.open_ar, found.open_orders
+
+    # open AR 600.00 (INV-1 less CM-1); the order until the day before the invoice's date,
+    # the invoice from that date: 900.00 every day, never 1,200.00
+    assert counted(date(2026, 1, 9)) == (usd("600.00"), usd("0.00"))  # not taken yet
+    assert counted(date(2026, 1, 14)) == (usd("600.00"), usd("300.00"))
+    assert counted(billed) == (usd("900.00"), usd("0.00"))
+    assert sc.check_credit(store, CO, "c-1", usd("100.00"), as_of=billed).available == usd("100.00")
