@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import socket
 import sys
 import threading
 import time
@@ -14,10 +13,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
+
+from arcore.simulator import LoopbackHandler, LoopbackServer
 
 from .faults import Fault, FaultPlan
 from .oauth import OAuthError, TokenIssuer, discovery_document
@@ -69,62 +69,6 @@ class _Reply:
 
 def _json_reply(status: int, document: object, headers: dict[str, str] | None = None) -> _Reply:
     return _Reply(status, dumps(document), dict(headers or {}))
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    simulator: QuickBooksSimulator
-
-    def __init__(self, address: tuple[str, int]) -> None:
-        super().__init__(address, _Handler)
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._open_lock:
-            self._open.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
-            self._open.discard(request)
-        super().shutdown_request(request)
-
-    def close_open_connections(self) -> None:
-        """End kept-alive connections, so no handler thread answers after a stop."""
-        with self._open_lock:
-            sockets = list(self._open)
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that hung up mid-answer is normal here (dropped connections, stopped tests).
-        if self.simulator.verbose:
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 120  # idle kept-alive connections end eventually
-    server_version = "arcore-quickbooks-simulator"
-    server: _Server
-
-    def do_GET(self) -> None:
-        self.server.simulator._serve(self)
-
-    def do_POST(self) -> None:
-        self.server.simulator._serve(self)
-
-    def do_PUT(self) -> None:
-        self.server.simulator._serve(self)
-
-    def do_DELETE(self) -> None:
-        self.server.simulator._serve(self)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.simulator.verbose:
-            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
 
 
 def _utc_now() -> datetime:
@@ -186,7 +130,7 @@ class QuickBooksSimulator:
         self._records: list[RequestRecord] = []
         self._windows: dict[str, deque[datetime]] = {}
         self._in_flight: dict[str, int] = {}
-        self._server: _Server | None = None
+        self._server: LoopbackServer | None = None
         self._thread: threading.Thread | None = None
         if data:
             self._store.load(data)
@@ -202,8 +146,7 @@ class QuickBooksSimulator:
         """
         if self._server is not None:
             raise RuntimeError("the simulator is already running")
-        server = _Server((self._host, self._port))
-        server.simulator = self
+        server = LoopbackServer((self._host, self._port), self, "arcore-quickbooks-simulator")
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever,
@@ -308,7 +251,8 @@ class QuickBooksSimulator:
             raise ValueError("the simulator clock must return aware datetimes")
         return now.astimezone(UTC)
 
-    def _serve(self, handler: _Handler) -> None:
+    def serve_http(self, handler: LoopbackHandler) -> None:
+        """Answer one request (the loopback server calls it on the request's thread)."""
         arrived = self._now()
         parts = urlsplit(handler.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
@@ -346,7 +290,7 @@ class QuickBooksSimulator:
         return _json_reply(error.status, self._fault_body(error), headers)
 
     def _dispatch(
-        self, method: str, path: str, query: dict[str, str], body: bytes, handler: _Handler
+        self, method: str, path: str, query: dict[str, str], body: bytes, handler: LoopbackHandler
     ) -> _Reply:
         if path.startswith("/v3/"):
             return self._api(method, path, query, body, handler)
@@ -366,7 +310,7 @@ class QuickBooksSimulator:
     # -- OAuth ---------------------------------------------------------------------------------
 
     def _oauth(
-        self, method: str, path: str, query: dict[str, str], body: bytes, handler: _Handler
+        self, method: str, path: str, query: dict[str, str], body: bytes, handler: LoopbackHandler
     ) -> _Reply:
         if method == "GET" and path.rstrip("/") == DISCOVERY_PATH:
             return _json_reply(200, discovery_document(self.url))
@@ -415,7 +359,7 @@ class QuickBooksSimulator:
         return str(document.get("token")) if isinstance(document, dict) else None
 
     @staticmethod
-    def _bearer(handler: _Handler) -> str | None:
+    def _bearer(handler: LoopbackHandler) -> str | None:
         header = handler.headers.get("Authorization") or ""
         if header[:7].lower() == "bearer ":
             return header[7:].strip()
@@ -445,7 +389,7 @@ class QuickBooksSimulator:
         return None
 
     def _api(
-        self, method: str, path: str, query: dict[str, str], body: bytes, handler: _Handler
+        self, method: str, path: str, query: dict[str, str], body: bytes, handler: LoopbackHandler
     ) -> _Reply:
         segments = [unquote_plus(s) for s in path.split("/")[2:] if s]
         if len(segments) < 3 or segments[0] != "company":

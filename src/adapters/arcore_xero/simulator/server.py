@@ -14,11 +14,12 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from arcore.simulator import LoopbackHandler, LoopbackServer
 
 from .examples import example_objects
 from .faults import API_PREFIX, Fault, FaultPlan
@@ -106,62 +107,6 @@ def _error_reply(error: XeroError) -> _Reply:
             {"Content-Type": "text/plain; charset=utf-8", **error.headers},
         )
     return _json_reply(error.status, body, error.headers)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    simulator: XeroSimulator
-
-    def __init__(self, address: tuple[str, int]) -> None:
-        super().__init__(address, _Handler)
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._open_lock:
-            self._open.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
-            self._open.discard(request)
-        super().shutdown_request(request)
-
-    def close_open_connections(self) -> None:
-        """End kept-alive connections, so no handler thread answers after a stop."""
-        with self._open_lock:
-            sockets = list(self._open)
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that hung up mid-answer is normal here (dropped connections, stopped tests).
-        if self.simulator.verbose:
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 120  # idle kept-alive connections end eventually
-    server_version = "arcore-xero-simulator"
-    server: _Server
-
-    def do_GET(self) -> None:
-        self.server.simulator._serve(self)
-
-    def do_POST(self) -> None:
-        self.server.simulator._serve(self)
-
-    def do_PUT(self) -> None:
-        self.server.simulator._serve(self)
-
-    def do_DELETE(self) -> None:
-        self.server.simulator._serve(self)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.simulator.verbose:
-            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
 
 
 def _utc_now() -> datetime:
@@ -275,7 +220,7 @@ class XeroSimulator:
         self._events: list[JSONObject] = []
         self._gate = threading.Event()
         self._flight = threading.Condition()
-        self._server: _Server | None = None
+        self._server: LoopbackServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -289,8 +234,7 @@ class XeroSimulator:
         """
         if self._server is not None:
             raise RuntimeError("the simulator is already running")
-        server = _Server((self._host, self._port))
-        server.simulator = self
+        server = LoopbackServer((self._host, self._port), self, "arcore-xero-simulator")
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever,
@@ -516,7 +460,8 @@ class XeroSimulator:
             loaded[entity] = [self._store.seed(tenant, entity, obj) for obj in examples[entity]]
         return loaded
 
-    def _serve(self, handler: _Handler) -> None:
+    def serve_http(self, handler: LoopbackHandler) -> None:
+        """Answer one request (the loopback server calls it on the request's thread)."""
         arrived = self._now()
         parts = urlsplit(handler.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
@@ -564,7 +509,7 @@ class XeroSimulator:
             handler.wfile.write(reply.body)
 
     def _dispatch(
-        self, method: str, path: str, query: dict[str, str], body: bytes, handler: _Handler
+        self, method: str, path: str, query: dict[str, str], body: bytes, handler: LoopbackHandler
     ) -> _Reply:
         if path == API_BASE or path.startswith(API_PREFIX):
             return self._api(method, path, query, body, handler)
@@ -596,7 +541,7 @@ class XeroSimulator:
 
     # -- identity ----------------------------------------------------------------------------
 
-    def _identity(self, method: str, path: str, body: bytes, handler: _Handler) -> _Reply:
+    def _identity(self, method: str, path: str, body: bytes, handler: LoopbackHandler) -> _Reply:
         with self._lock:
             try:
                 if method == "POST" and path == TOKEN_PATH:
@@ -654,7 +599,7 @@ class XeroSimulator:
         return reply
 
     def _api(
-        self, method: str, path: str, query: dict[str, str], body: bytes, handler: _Handler
+        self, method: str, path: str, query: dict[str, str], body: bytes, handler: LoopbackHandler
     ) -> _Reply:
         token = _bearer(handler)
         tenant_id = (handler.headers.get("xero-tenant-id") or "").strip()
@@ -689,7 +634,7 @@ class XeroSimulator:
         path: str,
         query: dict[str, str],
         body: bytes,
-        handler: _Handler,
+        handler: LoopbackHandler,
         tenant: Tenant,
         token: str | None,
     ) -> _Reply:
@@ -755,7 +700,7 @@ class XeroSimulator:
         segments: list[str],
         query: dict[str, str],
         body: bytes,
-        handler: _Handler | None,
+        handler: LoopbackHandler | None,
     ) -> _Reply:
         modified = handler.headers.get("If-Modified-Since") if handler is not None else None
         try:
@@ -898,7 +843,7 @@ def _ids(tenant: Tenant, entities: tuple[str, ...]) -> dict[str, dict[str, int]]
     }
 
 
-def _bearer(handler: _Handler) -> str | None:
+def _bearer(handler: LoopbackHandler) -> str | None:
     header = handler.headers.get("Authorization") or ""
     if header[:7].lower() == "bearer ":
         return header[7:].strip()
