@@ -18,7 +18,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 
-__all__ = ["LoopbackApp", "LoopbackHandler", "LoopbackServer"]
+__all__ = ["Loopback", "LoopbackApp", "LoopbackHandler", "LoopbackServer"]
 
 
 class LoopbackApp(Protocol):
@@ -108,3 +108,65 @@ class LoopbackHandler(BaseHTTPRequestHandler):
         """Log to stderr when the app is verbose."""
         if self.server.app.verbose:
             sys.stderr.write(f"{self.address_string()} - {format % args}\n")
+
+
+class Loopback:
+    """A [`LoopbackServer`][arcore.simulator.LoopbackServer] serving on a background thread.
+
+    Args:
+        app: What answers the requests.
+        name: The ``Server`` header and the thread's name.
+        host: The address to bind (``127.0.0.1``).
+        port: The port (0: any free one).
+    """
+
+    def __init__(self, app: LoopbackApp, name: str, host: str, port: int) -> None:
+        """Prepare to serve ``app``; nothing is bound until ``start``."""
+        self.app, self.name, self.host, self.requested_port = app, name, host, port
+        self._server: LoopbackServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Bind the port and serve in a background thread.
+
+        Raises:
+            RuntimeError: when already started.
+            OSError: when the port cannot be bound.
+        """
+        if self._server is not None:
+            raise RuntimeError("the simulator is already running")
+        self._server = LoopbackServer((self.host, self.requested_port), self.app, self.name)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=self.name,
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving, end open connections and release the port (idempotent)."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is not None:
+            server.shutdown()
+            server.close_open_connections()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    @property
+    def port(self) -> int:
+        """The bound port.
+
+        Raises:
+            RuntimeError: when the simulator is not running.
+        """
+        if self._server is None:
+            raise RuntimeError("the simulator is not running; call start() or use `with`")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """``http://HOST:PORT``."""
+        return f"http://{self.host}:{self.port}"

@@ -6,7 +6,6 @@ import contextlib
 import json
 import math
 import sys
-import threading
 import time
 import uuid
 from collections import deque
@@ -17,7 +16,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
-from arcore.simulator import LoopbackHandler, LoopbackServer
+from arcore.simulator import Loopback, LoopbackHandler
 
 from .faults import Fault, FaultPlan
 from .oauth import OAuthError, TokenIssuer, discovery_document
@@ -116,8 +115,6 @@ class QuickBooksSimulator:
         if requests_per_minute < 1 or max_concurrent < 1 or page_limit < 1 or batch_limit < 1:
             raise ValueError("limits must be at least 1")
         self._clock = clock or _utc_now
-        self._port = port
-        self._host = host
         self.requests_per_minute = requests_per_minute
         self.max_concurrent = max_concurrent
         self.page_limit = page_limit
@@ -130,8 +127,7 @@ class QuickBooksSimulator:
         self._records: list[RequestRecord] = []
         self._windows: dict[str, deque[datetime]] = {}
         self._in_flight: dict[str, int] = {}
-        self._server: LoopbackServer | None = None
-        self._thread: threading.Thread | None = None
+        self._loopback = Loopback(self, "arcore-quickbooks-simulator", host, port)
         if data:
             self._store.load(data)
 
@@ -144,29 +140,12 @@ class QuickBooksSimulator:
             RuntimeError: when already started.
             OSError: when the port cannot be bound.
         """
-        if self._server is not None:
-            raise RuntimeError("the simulator is already running")
-        server = LoopbackServer((self._host, self._port), self, "arcore-quickbooks-simulator")
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="quickbooks-simulator",
-            daemon=True,
-        )
-        self._thread.start()
+        self._loopback.start()
         return self
 
     def stop(self) -> None:
         """Stop serving and release the port (idempotent)."""
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is not None:
-            server.shutdown()
-            server.close_open_connections()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
+        self._loopback.stop()
 
     def __enter__(self) -> QuickBooksSimulator:
         """Start the simulator."""
@@ -190,14 +169,12 @@ class QuickBooksSimulator:
         Raises:
             RuntimeError: when the simulator is not running.
         """
-        if self._server is None:
-            raise RuntimeError("the simulator is not running; call start() or use `with`")
-        return int(self._server.server_address[1])
+        return self._loopback.port
 
     @property
     def url(self) -> str:
         """``http://127.0.0.1:PORT``."""
-        return f"http://{self._host}:{self.port}"
+        return self._loopback.url
 
     @property
     def discovery_url(self) -> str:

@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from arcore.simulator import LoopbackHandler, LoopbackServer
+from arcore.simulator import Loopback, LoopbackHandler
 
 from .examples import example_objects
 from .faults import API_PREFIX, Fault, FaultPlan
@@ -204,8 +204,6 @@ class XeroSimulator:
         if min(per_minute, per_day, concurrent, app_per_minute) < 1:
             raise ValueError("rate limits must be at least 1")
         self._clock = clock or _utc_now
-        self._port = port
-        self._host = host
         self.verbose = verbose
         self.seed_examples_on_first_use = Path(seed_examples) if seed_examples else None
         self.webhook_key = webhook_key
@@ -220,8 +218,7 @@ class XeroSimulator:
         self._events: list[JSONObject] = []
         self._gate = threading.Event()
         self._flight = threading.Condition()
-        self._server: LoopbackServer | None = None
-        self._thread: threading.Thread | None = None
+        self._loopback = Loopback(self, "arcore-xero-simulator", host, port)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -232,30 +229,13 @@ class XeroSimulator:
             RuntimeError: when already started.
             OSError: when the port cannot be bound.
         """
-        if self._server is not None:
-            raise RuntimeError("the simulator is already running")
-        server = LoopbackServer((self._host, self._port), self, "arcore-xero-simulator")
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="xero-simulator",
-            daemon=True,
-        )
-        self._thread.start()
+        self._loopback.start()
         return self
 
     def stop(self) -> None:
         """Stop serving and release the port (idempotent); held requests are released."""
         self.release_held()
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is not None:
-            server.shutdown()
-            server.close_open_connections()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
+        self._loopback.stop()
 
     def __enter__(self) -> XeroSimulator:
         """Start the simulator."""
@@ -279,14 +259,12 @@ class XeroSimulator:
         Raises:
             RuntimeError: when the simulator is not running.
         """
-        if self._server is None:
-            raise RuntimeError("the simulator is not running; call start() or use `with`")
-        return int(self._server.server_address[1])
+        return self._loopback.port
 
     @property
     def url(self) -> str:
         """``http://127.0.0.1:PORT``: the ``base_url`` of xero-python's ``IdentityApi``."""
-        return f"http://{self._host}:{self.port}"
+        return self._loopback.url
 
     @property
     def base_url(self) -> str:
