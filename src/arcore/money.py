@@ -267,8 +267,11 @@ class Money:
         if not all(type(value) is int for value in units):
             return tuple(cls.from_minor_units(value, currency) for value in units)  # it checks
         code, places = _scale(currency)
-        of, scale = cls._of, -places
-        return tuple([of(Decimal(value).scaleb(scale, context=_EXACT), code) for value in units])
+        of, scale, zero = cls._of, -places, cls.zero(code)
+        return tuple(
+            [of(Decimal(value).scaleb(scale, context=_EXACT), code) if value else zero
+             for value in units]
+        )  # fmt: skip
 
     @property
     def amount(self) -> Decimal:

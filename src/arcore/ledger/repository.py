@@ -125,6 +125,15 @@ class LedgerSession(Protocol):
         """Record the last closed date."""
         ...
 
+    def record_close(
+        self, through: date, *, receivable_account: str, receipt_accounts: Sequence[str]
+    ) -> None:
+        """Keep what is open at the end of ``through`` (the books now close through it).
+
+        Aging as of a later date may start from these balances instead of the history.
+        """
+        ...
+
     def command(self, idempotency_key: str) -> StoredCommand | None:
         """The command carried out under ``idempotency_key``, if any."""
         ...
@@ -254,11 +263,12 @@ class LedgerSession(Protocol):
         by_document_date: bool,
         receivable_account: str,
         receipt_accounts: Sequence[str],
-    ) -> Iterator[tuple[str, str | None, int, int]]:
-        """Σ open balances as of a date per currency, customer and age band (minor units).
+    ) -> Iterator[tuple[str, str | None, tuple[int, ...]]]:
+        """Σ open balances as of a date per currency and customer, one sum per age band.
 
-        Band ``i`` holds items whose reference date (due date, or document date) is on or
-        after ``bounds[i]`` and before ``bounds[i - 1]``; band ``len(bounds)`` the rest.
+        Rows are ``(currency, customer_id, minor units per band)``. Band ``i`` holds items
+        whose reference date (due date, or document date) is on or after ``bounds[i]`` and
+        before ``bounds[i - 1]``; band ``len(bounds)`` the rest.
         """
         ...
 

@@ -1053,6 +1053,10 @@ class Ledger:
     ) -> Posted:
         """Close the books through ``through``: no posting may be dated on or before it.
 
+        What is open at the end of ``through`` is kept with the close, so an aging as of a
+        later date reads only the postings since (close monthly, and an aging reads at most
+        a month of postings).
+
         Raises:
             ConflictError: the books are already closed through a later date.
         """
@@ -1067,6 +1071,14 @@ class Ledger:
                     value=through,
                 )
             work.session.set_closed_through(through)
+            work.session.record_close(
+                through,
+                receivable_account=work.chart.code(_R.AR_CONTROL),
+                receipt_accounts=(
+                    work.chart.code(_R.UNAPPLIED_CASH),
+                    work.chart.code(_R.CUSTOMER_DEPOSITS),
+                ),
+            )
             return work.result()
 
         return self._run(

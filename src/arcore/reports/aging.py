@@ -77,29 +77,48 @@ class _Sums:
             row = self.units[key] = [0] * self.width
         row[band] += units
 
+    def add_bands(self, currency: str, customer_id: str | None, bands: Sequence[int]) -> None:
+        """Add a customer's sum per bucket at once."""
+        key = (currency, customer_id)
+        row = self.units.get(key)
+        if row is None:
+            self.units[key] = list(bands)
+            return
+        for band, units in enumerate(bands):
+            row[band] += units
+
     def keep(self, item: OpenItem) -> None:
         assert self.items is not None
         self.items.setdefault((item.currency, item.customer_id), []).append(item)
 
     def report(self, as_of: date, basis: AgingBasis, columns: tuple[Bucket, ...]) -> AgingReport:
-        rows: list[AgingRow] = []
-        totals: dict[str, list[int]] = {}
+        per_currency: dict[str, list[tuple[str | None, list[int]]]] = {}
         for (currency, customer_id), units in sorted(self.units.items(), key=_row_order):
-            if not any(units):
-                continue
-            total = totals.setdefault(currency, [0] * self.width)
-            for band, amount in enumerate(units):
-                total[band] += amount
-            items = () if self.items is None else self.items.get((currency, customer_id), [])
-            rows.append(_row(customer_id, currency, units, sorted(items, key=_item_order)))
+            if any(units):
+                per_currency.setdefault(currency, []).append((customer_id, units))
+        rows: list[AgingRow] = []
+        totals: dict[str, AgingRow] = {}
+        for currency, entries in per_currency.items():
+            total = [sum(column) for column in zip(*(units for _, units in entries), strict=True)]
+            entries.append((TOTAL, total))
+            # One conversion per currency: a report may have a row for each of 100,000s of
+            # customers, and looking the currency up once per row would cost as much again.
+            width = self.width + 1
+            money = Money.many_from_minor_units(
+                [value for _, units in entries for value in (*units, sum(units))], currency
+            )
+            for number, (customer_id, _) in enumerate(entries):
+                amounts = money[number * width : (number + 1) * width]
+                items: Sequence[OpenItem] = ()
+                if self.items is not None and customer_id != TOTAL:
+                    items = sorted(self.items.get((currency, customer_id), []), key=_item_order)
+                row = _row(customer_id, currency, amounts[:-1], amounts[-1], items)
+                if customer_id == TOTAL:
+                    totals[currency] = row
+                else:
+                    rows.append(row)
         return AgingReport(
-            as_of=as_of,
-            basis=basis,
-            buckets=columns,
-            rows=tuple(rows),
-            totals={
-                currency: _row(TOTAL, currency, units, ()) for currency, units in totals.items()
-            },
+            as_of=as_of, basis=basis, buckets=columns, rows=tuple(rows), totals=totals
         )
 
 
@@ -113,14 +132,15 @@ def _item_order(item: OpenItem) -> tuple[date, str]:
 
 
 def _row(
-    customer_id: str | None, currency: str, units: Sequence[int], items: Sequence[OpenItem]
+    customer_id: str | None,
+    currency: str,
+    amounts: tuple[Money, ...],
+    total: Money,
+    items: Sequence[OpenItem],
 ) -> AgingRow:
-    return AgingRow(
-        customer_id=customer_id,
-        currency=currency,
-        amounts=Money.many_from_minor_units(units, currency),
-        total=Money.from_minor_units(sum(units), currency),
-        items=tuple(items),
+    # Built from checked sums: nothing for pydantic to validate (a report has one per customer).
+    return AgingRow.model_construct(
+        customer_id=customer_id, currency=currency, amounts=amounts, total=total, items=tuple(items)
     )
 
 
@@ -227,10 +247,10 @@ def aging_from_store(
             with_items=True,
         )
     sums = _Sums(len(columns))
-    for currency, customer_id, band, units in store_aged_balances(
+    for currency, customer_id, bands in store_aged_balances(
         store, company_id, as_of, edges=ordered, by_document_date=basis is AgingBasis.DOCUMENT
     ):
-        sums.add(currency, customer_id, band, units)
+        sums.add_bands(currency, customer_id, bands)
     return sums.report(as_of, basis, columns)
 
 

@@ -223,12 +223,14 @@ def store_aged_balances(
     *,
     edges: Sequence[int],
     by_document_date: bool = False,
-) -> list[tuple[str, str | None, int, int]]:
+) -> list[tuple[str, str | None, tuple[int, ...]]]:
     """Σ open balances as of ``as_of`` per currency, customer and aging band, from the store.
 
-    Rows are ``(currency, customer_id, band, minor units)`` with bands as in
+    Rows are ``(currency, customer_id, minor units per band)``, one per customer and
+    currency with a non-zero band, with bands as in
     [`band_of`][arcore.reports.history.band_of]; only entries dated on or before
-    ``as_of`` count.
+    ``as_of`` count. After a period close, the close's balances stand for the history
+    before it (see [`Ledger.close_period`][arcore.ledger.Ledger.close_period]).
 
     Raises:
         NotFoundError: the company has no books in the store.
@@ -260,22 +262,24 @@ def store_period(
     with _read_session(store, company_id) as (session, codes):
         ar = codes[AccountRole.AR_CONTROL]
         receipts = _receipt_accounts(codes)
-        for currency, customer, _band, units in session.aged_balances(
+        for currency, customer, bands in session.aged_balances(
             as_of=before,
             bounds=[before],
             by_document_date=False,
             receivable_account=ar,
             receipt_accounts=receipts,
         ):
-            history.of(currency, customer).beginning += units
-        for currency, customer, band, units in session.aged_balances(
+            history.of(currency, customer).beginning += sum(bands)
+        for currency, customer, bands in session.aged_balances(
             as_of=end,
             bounds=band_bounds(end, edges),
             by_document_date=False,
             receivable_account=ar,
             receipt_accounts=receipts,
         ):
-            history.of(currency, customer).ending[band] += units
+            ending = history.of(currency, customer).ending
+            for band, units in enumerate(bands):
+                ending[band] += units
         for currency, customer, year, month, units in session.monthly_credit_sales(end=end):
             figures = history.of(currency, customer)
             figures.monthly[year, month] = figures.monthly.get((year, month), 0) + units

@@ -233,12 +233,14 @@ class _Import:
         self,
         session: SqlSession,
         chart: ChartOfAccounts,
+        closed_through: date | None,
         progress: Progress | None,
     ) -> None:
         self.session = session
         self.connection = session.connection
         self.company_id = session.company_id
         self.chart = chart
+        self.closed_through = closed_through
         self.progress = progress
         self.problems = Problems()
         self.report = ImportReport()
@@ -253,6 +255,20 @@ class _Import:
 
     def code(self, role: AccountRole) -> str:
         return self.chart.code(role)
+
+    def _in_closed_period(self, path: Path, number: int, column: str, day: date) -> bool:
+        """Whether ``day`` is on or before the closed date (the row's problem is then listed)."""
+        closed = self.closed_through
+        if closed is None or day > closed:
+            return False
+        self.problems.add(
+            path,
+            number,
+            column,
+            day.isoformat(),
+            f"the books are closed through {closed}; date it after {closed}",
+        )
+        return True
 
     def _count(self, kind: str, read: int, imported: int, unchanged: int) -> None:
         report = self.report
@@ -383,6 +399,8 @@ class _Import:
                     if self._same_document(path, number, doc, existing[doc_id]):
                         unchanged += 1
                     continue
+                if self._in_closed_period(path, number, "document_date", doc["document_date"]):
+                    continue
                 self._post_document(out, doc, ar, opening)
             self._flush(out, "documents", _DOCUMENT_COLUMNS)
             self._count("documents", len(batch), len(out.records), unchanged)
@@ -509,6 +527,8 @@ class _Import:
                             "already in the store with other values",
                         )
                     continue
+                if self._in_closed_period(path, number, "received_date", pay["received_date"]):
+                    continue
                 entry_id = f"import:{pay_id}"
                 out.post(
                     self.writer,
@@ -628,6 +648,8 @@ class _Import:
                             row.get("applied_amount"),
                             "already imported with other amounts",
                         )
+                    continue
+                if self._in_closed_period(path, number, "applied_date", day):
                     continue
                 customer = target[1]
                 lines: list[_Line] = [(unapplied, currency, amounts[0], customer, None, pay_id)]
@@ -846,7 +868,7 @@ def import_files(
         if books is None:
             books = Books(company_id=company_id, name=company_id)
             session.insert_books(books)
-        job = _Import(session, books.chart, progress)
+        job = _Import(session, books.chart, books.closed_through, progress)
         for path, step in (
             (customers, job.customers),
             (documents, job.documents),

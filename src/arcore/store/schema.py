@@ -6,7 +6,8 @@ every query the store runs filters on it. Amounts are integers of minor units
 full pydantic form in ``data`` (JSON text) next to the columns queries filter and sort on.
 
 ``journal_entries`` and ``postings`` are append-only: the migrations install triggers that
-refuse ``UPDATE`` and ``DELETE`` on them, so a correction can only be a new entry.
+refuse ``UPDATE`` and ``DELETE`` on them, so a correction can only be a new entry. So are
+``period_closes`` and ``closing_balances``: what was open at a close never changes.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = [
     "APPEND_ONLY_TABLES",
     "applications",
     "bank_transactions",
+    "closing_balances",
     "collection_disputes",
     "collection_dunning",
     "collection_escalations",
@@ -53,6 +55,7 @@ __all__ = [
     "journal_entries",
     "metadata",
     "payer_memory",
+    "period_closes",
     "postings",
 ]
 
@@ -184,9 +187,59 @@ postings = Table(
         "amount_minor",
     ),
     Index(None, "company_id", "customer_id"),
-    Index(None, "company_id", "account", "entry_date"),
+    # An account's postings in a date range with what they belong to: the postings since a
+    # close (aging) and account balances as of a date, read from the index alone.
+    Index(
+        "ix_postings_account_date",
+        "company_id",
+        "account",
+        "entry_date",
+        "document_id",
+        "source_id",
+        "amount_minor",
+    ),
 )
 """The journal's lines (append-only)."""
+
+# --- closing balances (migration 0010) ---------------------------------------------------
+
+period_closes = Table(
+    "period_closes",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("through", Date, primary_key=True),
+)
+"""Each date the books were closed through; its open items are in ``closing_balances``."""
+
+closing_balances = Table(
+    "closing_balances",
+    metadata,
+    Column("company_id", String(_ID), primary_key=True),
+    Column("through", Date, primary_key=True),
+    Column("item_id", String(_ID), primary_key=True),  # a document's or a receipt's id
+    Column("currency", String(3), nullable=False),
+    Column("customer_id", String(_ID), nullable=True),
+    Column("document_date", Date, nullable=False),
+    Column("due_date", Date, nullable=True),
+    Column("balance_minor", BigInteger, nullable=False),  # signed as the postings: owed > 0
+    # The aging of a close, per customer, read from the index alone in grouping order.
+    Index(
+        "ix_closing_balances_aging",
+        "company_id",
+        "through",
+        "currency",
+        "customer_id",
+        "document_date",
+        "due_date",
+        "balance_minor",
+    ),
+)
+"""Every item open at the end of a closed date, with its balance then (append-only).
+
+No posting can be dated on or before a closed date, so these balances never change; an
+aging as of a later date starts from them and reads only the postings after the close.
+The document's currency, customer and dates are copied in (a document's never change).
+"""
 
 commands = Table(
     "commands",
@@ -237,7 +290,12 @@ payer_memory = Table(
 )
 """Payer accounts and names people confirmed as paying for a customer (cash application)."""
 
-APPEND_ONLY_TABLES: Final = ("journal_entries", "postings")
+APPEND_ONLY_TABLES: Final = (
+    "journal_entries",
+    "postings",
+    "period_closes",
+    "closing_balances",
+)
 """Tables whose rows are never updated or deleted (enforced by triggers)."""
 
 # --- the sync engine's state (arcore.sync); created by migration 0005 ---------------------

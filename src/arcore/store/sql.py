@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING, Any, Final
 from pydantic import TypeAdapter
 from sqlalchemy import (
     Connection,
+    Date,
     Engine,
     Row,
+    String,
     and_,
     case,
     create_engine,
@@ -53,11 +55,13 @@ from arcore.ledger.repository import AppliedRecord, Books, OpenItem, StoredComma
 from arcore.money import Money
 from arcore.store.schema import (
     applications,
+    closing_balances,
     commands,
     companies,
     customers,
     documents,
     journal_entries,
+    period_closes,
     postings,
 )
 
@@ -715,7 +719,7 @@ class SqlSession:
         by_document_date: bool,
         receivable_account: str,
         receipt_accounts: Sequence[str],
-    ) -> Iterator[tuple[str, str | None, int, int]]:
+    ) -> Iterator[tuple[str, str | None, tuple[int, ...]]]:
         """Σ open balances as of ``as_of`` per currency, customer and age band.
 
         An item's reference date is its document date (``by_document_date``) or its due date
@@ -723,57 +727,159 @@ class SqlSession:
         items whose reference date is on or after ``bounds[i]`` and before ``bounds[i - 1]``;
         band ``len(bounds)`` holds the older rest. Balances are signed as in
         :meth:`open_items`; only entries dated on or before ``as_of`` count. Rows are
-        ``(currency, customer_id, band, minor units)``, in no particular order.
+        ``(currency, customer_id, minor units per band)``, one per customer and currency
+        with a non-zero band, in no particular order.
+
+        When the books were closed on or before ``as_of``, the latest such close's balances
+        (see :meth:`record_close`) stand for everything up to it, and only the postings
+        dated after it are read.
         """
-        d, p = documents, postings
-        company = p.c.company_id == self._company_id
-
-        def per_document(tag: Any, account_filter: Any) -> Any:
-            units = func.sum(p.c.amount_minor)
-            return (
-                select(tag.label("id"), units.label("units"))
-                .where(company, account_filter, p.c.entry_date <= as_of, tag.is_not(None))
-                .group_by(tag)
-                .having(units != literal(0))  # most documents are settled: join only the rest
+        d, cb = documents, closing_balances
+        closed = self._latest_close(as_of)
+        moved = union_all(
+            *self._item_sums(
+                after=closed,
+                through=as_of,
+                receivable_account=receivable_account,
+                receipt_accounts=receipt_accounts,
             )
-
-        balances = union_all(
-            per_document(p.c.document_id, p.c.account == receivable_account),
-            per_document(p.c.source_id, p.c.account.in_(list(receipt_accounts))),
         ).subquery()
-        dated = (
-            d.c.document_date
-            if by_document_date
-            else func.coalesce(d.c.due_date, d.c.document_date)
-        )
-        band: Any = (
-            case(*((dated >= bound, literal(i)) for i, bound in enumerate(bounds)),
-                 else_=literal(len(bounds)))
-            if bounds
-            else literal(0)
-        )  # fmt: skip
-        banded = (
-            select(d.c.currency, d.c.customer_id, band.label("band"), balances.c.units)
-            .select_from(
-                balances.join(d, and_(d.c.company_id == self._company_id, d.c.id == balances.c.id))
+        linked = and_(d.c.company_id == self._company_id, d.c.id == moved.c.id)
+        queries = [
+            select(
+                d.c.currency,
+                d.c.customer_id,
+                *_per_band(_reference_date(d, by_document_date), moved.c.units, bounds),
             )
-            .subquery()
-        )  # a subquery, so PostgreSQL groups on the band's column, not its parameters
-        # One row per customer with a sum per band (NULL where it has no item): a quarter of
-        # the rows to fetch.
-        per_band = [
-            func.sum(case((banded.c.band == literal(i), banded.c.units)))
-            for i in range(len(bounds) + 1)
+            .select_from(moved.join(d, linked))
+            .group_by(d.c.currency, d.c.customer_id)
         ]
-        rows = self.connection.execute(
-            select(banded.c.currency, banded.c.customer_id, *per_band).group_by(
-                banded.c.currency, banded.c.customer_id
+        if closed is not None:  # read from the aging index alone, in its order
+            queries.append(
+                select(
+                    cb.c.currency,
+                    cb.c.customer_id,
+                    *_per_band(_reference_date(cb, by_document_date), cb.c.balance_minor, bounds),
+                )
+                .where(cb.c.company_id == self._company_id, cb.c.through == closed)
+                .group_by(cb.c.currency, cb.c.customer_id)
             )
+        sums: dict[tuple[str, str | None], list[int]] = {}
+        for query in queries:
+            for currency, customer_id, *bands in self.connection.execute(query).all():
+                into = sums.setdefault((currency, customer_id), [0] * len(bands))
+                for number, units in enumerate(bands):
+                    if units is not None:
+                        into[number] += int(units)
+        for (currency, customer_id), bands in sums.items():
+            if any(bands):
+                yield currency, customer_id, tuple(bands)
+
+    def record_close(
+        self, through: date, *, receivable_account: str, receipt_accounts: Sequence[str]
+    ) -> None:
+        """Keep every item open at the end of ``through``, the date the books close through.
+
+        The items are the documents with a balance on ``receivable_account`` and the receipts
+        with one on ``receipt_accounts``; each is kept with its currency, customer and dates.
+        The balances are the latest earlier close's plus the postings dated after it, so a
+        monthly close reads one month of postings. Closing again through the same date
+        records nothing: nothing can have been posted on or before it since.
+        """
+        pc, cb, d = period_closes, closing_balances, documents
+        company = self._company_id
+        if self.connection.execute(
+            select(pc.c.through).where(pc.c.company_id == company, pc.c.through == through)
+        ).first():
+            return
+        previous = self._latest_close(through)
+        parts: list[Any] = self._item_sums(
+            after=previous,
+            through=through,
+            receivable_account=receivable_account,
+            receipt_accounts=receipt_accounts,
         )
-        for currency, customer_id, *sums in rows:
-            for number, units in enumerate(sums):
-                if units is not None:
-                    yield currency, customer_id, number, int(units)
+        if previous is not None:
+            parts.append(
+                select(cb.c.item_id.label("id"), cb.c.balance_minor.label("units")).where(
+                    cb.c.company_id == company, cb.c.through == previous
+                )
+            )
+        moved = union_all(*parts).subquery()
+        units = func.sum(moved.c.units)
+        open_then = (
+            select(moved.c.id, units.label("units"))
+            .group_by(moved.c.id)
+            .having(units != literal(0))
+            .subquery()
+        )
+        rows = select(
+            literal(company, String()),
+            literal(through, Date()),
+            open_then.c.id,
+            d.c.currency,
+            d.c.customer_id,
+            d.c.document_date,
+            d.c.due_date,
+            open_then.c.units,
+        ).select_from(open_then.join(d, and_(d.c.company_id == company, d.c.id == open_then.c.id)))
+        self.connection.execute(
+            cb.insert().from_select(
+                ["company_id", "through", "item_id", "currency", "customer_id",
+                 "document_date", "due_date", "balance_minor"],
+                rows,
+            )
+        )  # fmt: skip
+        self.connection.execute(pc.insert().values(company_id=company, through=through))
+
+    def _latest_close(self, on_or_before: date) -> date | None:
+        """The latest date the books were closed through, on or before ``on_or_before``."""
+        pc = period_closes
+        latest: date | None = self.connection.execute(
+            select(func.max(pc.c.through)).where(
+                pc.c.company_id == self._company_id, pc.c.through <= on_or_before
+            )
+        ).scalar()
+        return latest
+
+    def _item_sums(
+        self,
+        *,
+        after: date | None,
+        through: date,
+        receivable_account: str,
+        receipt_accounts: Sequence[str],
+    ) -> list[Any]:
+        """Σ postings per item ``(id, units)`` dated after ``after`` (if any) to ``through``.
+
+        Two queries: documents on the receivable account, receipts on the receipt accounts;
+        items whose postings add up to zero are left out (most are settled: a later join
+        reads only the rest).
+        """
+        p = postings
+
+        def per_item(tag: Any, account_filter: Any) -> Any:
+            units = func.sum(p.c.amount_minor)
+            where = [p.c.company_id == self._company_id, account_filter, p.c.entry_date <= through]
+            key = tag
+            if after is not None:
+                where.append(p.c.entry_date > after)
+                # Grouped on an expression, not the column: SQLite then reads the date range
+                # from ix_postings_account_date instead of the whole journal in id order.
+                key = tag.concat("")
+            # No "IS NOT NULL" on the id: SQLite would take it for a range on the id's index.
+            # The join with the documents leaves the postings without one out.
+            return (
+                select(key.label("id"), units.label("units"))
+                .where(*where)
+                .group_by(key)
+                .having(units != literal(0))
+            )
+
+        return [
+            per_item(p.c.document_id, p.c.account == receivable_account),
+            per_item(p.c.source_id, p.c.account.in_(list(receipt_accounts))),
+        ]
 
     def monthly_credit_sales(self, *, end: date) -> Iterator[tuple[str, str, int, int, int]]:
         """Credit sales per currency, customer and calendar month, of documents dated ≤ ``end``.
@@ -887,3 +993,27 @@ def _applied(row: Row[Any]) -> AppliedRecord:
         entry_id=row.entry_id,
         reversal_entry_id=row.reversal_entry_id,
     )
+
+
+def _reference_date(table: Any, by_document_date: bool) -> Any:
+    """What an item is aged from: its document date, or its due date when it has one."""
+    if by_document_date:
+        return table.c.document_date
+    return func.coalesce(table.c.due_date, table.c.document_date)
+
+
+def _per_band(dated: Any, units: Any, bounds: Sequence[date]) -> list[Any]:
+    """Σ ``units`` per age band: band ``i`` from ``bounds[i]`` to before ``bounds[i - 1]``.
+
+    The last band holds what is older than every bound; a sum is NULL where a group has
+    nothing in its band.
+    """
+    sums = []
+    for band in range(len(bounds) + 1):
+        inside = []
+        if band < len(bounds):
+            inside.append(dated >= bounds[band])
+        if band > 0:
+            inside.append(dated < bounds[band - 1])
+        sums.append(func.sum(case((and_(*inside), units))) if inside else func.sum(units))
+    return sums

@@ -43,6 +43,7 @@ from arcore.documents import (
 from arcore.errors import ArcoreError
 from arcore.ledger import DEFAULT_CODES, AccountRole, Ledger, Posted
 from arcore.money import Money
+from arcore.reports import AgingBasis, age, aging_from_store
 from arcore.store import SqlStore
 
 START = date(2026, 1, 1)
@@ -436,8 +437,8 @@ class LedgerMachine(RuleBasedStateMachine):
         if self.run(legal, "verify_deposit", receipt_ids=[receipt_id], on=day):
             receipt.verified = True
 
-    @precondition(lambda self: self.closes < 2)
-    @rule(day=st.integers(min_value=0, max_value=20).map(lambda n: START + timedelta(days=n)))
+    @precondition(lambda self: self.closes < 3)
+    @rule(day=st.integers(min_value=0, max_value=40).map(lambda n: START + timedelta(days=n)))
     def close_period(self, day: date) -> None:
         self.closes += 1
         legal = self.closed is None or day >= self.closed
@@ -501,6 +502,18 @@ class LedgerMachine(RuleBasedStateMachine):
                     assert shown_total.get(account, 0) == expected, (account, currency, day)
                 # Invariant 1: the trial balance nets to zero per currency.
                 assert sum(shown_total.values()) == 0
+
+    @invariant()
+    def aging_from_the_closes_ages_the_open_items(self) -> None:
+        """The store's aging (from closing balances after a close) ages the open items.
+
+        The open items are checked against the model above; the aging reads the closing
+        balances of the latest close on or before its date and the postings since.
+        """
+        for day in {self.as_of, self.closed or START, START + timedelta(days=DAYS)}:
+            for basis in AgingBasis:
+                expected = age(self.ledger.open_items(as_of=day), day, basis=basis)
+                assert aging_from_store(self.store, self.company, day, basis=basis) == expected
 
     @invariant()
     def receipts_add_up(self) -> None:

@@ -432,6 +432,44 @@ def test_bad_applications_after_good_files_changes_nothing(
     assert dump(store) == before
 
 
+def test_rows_in_a_closed_period_are_refused_and_nothing_changes(
+    store: SqlStore, good: dict[str, Path], tmp_path: Path
+) -> None:
+    import_files(
+        store,
+        COMPANY,
+        customers=good["customers"],
+        documents=good["documents"],
+        payments=good["payments"],
+    )
+    Ledger(store, COMPANY).close_period(
+        date(2026, 2, 2), actor="test", idempotency_key="close-jan"
+    )
+    before = dump(store)
+    later = write(
+        tmp_path / "later",
+        documents=DOCUMENTS + "INV-5,invoice,C1,2026-02-02,,,USD,10.00,\n"
+        "INV-6,invoice,C1,2026-02-03,,,USD,10.00,\n",
+        payments=PAYMENTS + "P-4,2026-02-01,5.00,USD,Somebody,,,,\n",
+    )
+    with pytest.raises(InputRejectedError) as caught:
+        import_files(
+            store,
+            COMPANY,
+            documents=later["documents"],
+            payments=later["payments"],
+            applications=good["applications"],
+        )
+    # What was imported before is unchanged; the rows dated after the close were fine.
+    assert problems_of(caught.value) == {
+        ("documents.csv", 8, "document_date", "2026-02-02"),
+        ("payments.csv", 5, "received_date", "2026-02-01"),
+        ("applications.csv", 2, "applied_date", "2026-02-02"),
+    }
+    assert all("closed through 2026-02-02" in p.message for p in caught.value.problems)
+    assert dump(store) == before
+
+
 def test_over_application_names_its_row(
     store: SqlStore, good: dict[str, Path], tmp_path: Path
 ) -> None:
