@@ -7,7 +7,7 @@ What is compared, in one run, on one seeded data set written in arcore's import 
   customers, dated through 2025; invoices and debit memos carry a due date, or terms, or
   neither (then the customer's terms apply); one in ten has an ``open_amount`` below its
   amount (settled before the import); about 2·N applications (applied amount, some with a
-  discount or a write-off) dated from the document date to five months later, so some are
+  discount or a write-off) dated from the document date to about eight months later, so some are
   after the as-of date, and many documents are paid in part.
 * The table every contender computes: as of each date of ``AS_OF_DATES`` (a month end,
   2025-09-30, and the middle of that month, 2025-09-17), by due date, per currency and

@@ -230,7 +230,7 @@ def store_aged_balances(
     currency with a non-zero band, with bands as in
     [`band_of`][arcore.reports.history.band_of]; only entries dated on or before
     ``as_of`` count. After a period close, the close's balances stand for the history
-    before it (see [`Ledger.close_period`][arcore.ledger.Ledger.close_period]).
+    before it (see [`Ledger.close_period`][arcore.ledger.service.Ledger.close_period]).
 
     Raises:
         NotFoundError: the company has no books in the store.

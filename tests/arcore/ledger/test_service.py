@@ -43,7 +43,7 @@ from arcore.errors import (
 from arcore.ledger import DEFAULT_CODES, AccountRole, EntryKind, JournalEntry, Ledger, Posted
 from arcore.money import Money
 from arcore.store import SqlStore
-from arcore.store.schema import journal_entries, metadata, postings
+from arcore.store.schema import closing_balances, journal_entries, metadata, postings
 from arcore.terms import parse_terms
 
 COMPANY = "acme"
@@ -1082,6 +1082,50 @@ def test_close_period(ledger: Ledger, store: SqlStore) -> None:
     assert ledger.document("inv-1").status is S.PAID
     ledger.close_period(d(2, 28), actor="ana", idempotency_key="close-feb")
     assert ledger.books().closed_through == d(2, 28)
+
+
+def closing_rows(store: SqlStore, through: date) -> dict[str, tuple[Any, ...]]:
+    """What the close through ``through`` kept: item → (customer, dates, signed balance)."""
+    query = select(closing_balances).where(closing_balances.c.through == through)
+    with store.engine.connect() as connection:
+        return {
+            row.item_id: (row.customer_id, row.document_date, row.due_date, row.balance_minor)
+            for row in connection.execute(query)
+        }
+
+
+def test_a_close_keeps_what_is_open_and_never_changes(ledger: Ledger, store: SqlStore) -> None:
+    issue(ledger, invoice("inv-1", "100.00", on=d(1, 10)))  # due 9 Feb (Net 30)
+    issue(ledger, invoice("inv-2", "40.00", on=d(1, 12)))
+    receive(ledger, payment("pay-1", "130.00", on=d(1, 20)))
+    apply(ledger, "pay-1", "inv-1", "100.00", on=d(1, 20))  # settled: not kept
+    apply(ledger, "pay-1", "inv-2", "25.00", on=d(2, 3))  # after the close: 40.00 kept
+    ledger.close_period(d(1, 31), actor="ana", idempotency_key="close-jan")
+    assert closing_rows(store, d(1, 31)) == {
+        "inv-2": ("c-1", d(1, 12), d(2, 11), 4000),
+        "pay-1": ("c-1", d(1, 20), None, -3000),  # 130.00 received, 100.00 applied by then
+    }
+    # The next close starts from this one and the postings since.
+    ledger.close_period(d(2, 28), actor="ana", idempotency_key="close-feb")
+    assert closing_rows(store, d(2, 28)) == {
+        "inv-2": ("c-1", d(1, 12), d(2, 11), 1500),
+        "pay-1": ("c-1", d(1, 20), None, -500),
+    }
+    # Closing again through the same date keeps nothing twice.
+    ledger.close_period(d(2, 28), actor="ana", idempotency_key="close-feb-again")
+    assert len(closing_rows(store, d(2, 28))) == 2
+    before = dump(store)
+    for statement in (
+        "UPDATE closing_balances SET balance_minor = 0",
+        "DELETE FROM closing_balances",
+        "DELETE FROM period_closes",
+    ):
+        with (
+            pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"),
+            store.engine.begin() as connection,
+        ):
+            connection.execute(text(statement))
+    assert dump(store) == before
 
 
 # --- as-of queries -------------------------------------------------------------------------
