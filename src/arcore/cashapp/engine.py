@@ -52,7 +52,8 @@ def iter_matches(
     payers = PayerIndex(customers, memory)
     chain = sorted(strategies if strategies is not None else BUILTIN_STRATEGIES, key=_order)
     for payment in sorted(payments, key=lambda p: (p.received_date, p.id)):
-        text = " ".join(part for part in (payment.reference, payment.memo) if part)
+        reference, memo = payment.reference, payment.memo
+        text = f"{reference} {memo}" if reference and memo else reference or memo or ""
         context = MatchContext(
             payment, book, payers, config, numbers_in_text(text), payment.amount.to_minor_units()
         )
@@ -67,7 +68,9 @@ def iter_matches(
             # Only what is applied is settled: a guess left for review must not hide its
             # documents from a later payment (nor make that payment's match look unique).
             for application in proposal.applications:
-                book.consume(application.document_id, application.settled)
+                book.consume(
+                    application.document_id, application.settled, number=application.number
+                )
         yield proposal
 
 
@@ -133,11 +136,8 @@ def _nothing_fits(context: MatchContext) -> Proposal:
         return context.propose(
             "unapplied", [], 0.0, "no customer identified and no document number found"
         )
-    open_units = context.book.open_units(who.customer_id, context.amount.currency)
-    items = heapq.nsmallest(3, (d for _, d in open_units), key=_OLDEST_FIRST)
-    suggestions = ", ".join(
-        f"{d.number} {context.book.left(d.document_id).amount:,}" for d in items
-    )
+    items = heapq.nsmallest(3, (d for _, d in context.open_units()), key=_OLDEST_FIRST)
+    suggestions = ", ".join(f"{d.number} {context.book.left_of(d).amount:,}" for d in items)
     return context.propose(
         "unapplied",
         [],

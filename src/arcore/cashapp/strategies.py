@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from operator import attrgetter
-from typing import Protocol
+from typing import Final, Protocol
 
 from rapidfuzz.distance import Levenshtein
 
@@ -69,6 +69,7 @@ class MatchContext:
     notes: list[str] = field(default_factory=list)
     _open: tuple[str, list[OpenDocument]] | None = field(default=None, repr=False)
     _payer: tuple[Identification | None] | None = field(default=None, repr=False)
+    _units: tuple[str, list[tuple[int, OpenDocument]]] | None = field(default=None, repr=False)
 
     @property
     def amount(self) -> Money:
@@ -96,7 +97,7 @@ class MatchContext:
         until = self.book.discount_until(document)
         if until is None or self.payment.received_date > until:
             return zero  # no window open: spare the terms arithmetic
-        if self.book.left(document.document_id) != document.total:
+        if self.book.left_of(document) != document.total:
             return zero
         return discount_available(
             document.terms,
@@ -115,6 +116,21 @@ class MatchContext:
             items = self.book.open_of(who.customer_id, self.amount.currency)
             self._open = (who.customer_id, items)
         return self._open[1]
+
+    def open_units(self) -> list[tuple[int, OpenDocument]]:
+        """``(balance in minor units, document)`` of the identified customer's open items.
+
+        Unordered, as [`OpenBook.open_units`][arcore.cashapp.book.OpenBook.open_units] gives
+        them; asked once per payment and customer (several strategies read them): do not
+        change the list.
+        """
+        who = self.identification
+        if who is None:
+            return []
+        if self._units is None or self._units[0] != who.customer_id:
+            found = self.book.open_units(who.customer_id, self.payment.amount.currency)
+            self._units = (who.customer_id, found)
+        return self._units[1]
 
     def tolerance(self, due: Money) -> Money:
         """The short or over pay tolerated on ``due``."""
@@ -139,8 +155,8 @@ class MatchContext:
             if not isinstance(amount, Money) or not isinstance(discount, Money):
                 raise TypeError(f"applications take Money, not {amount!r} and {discount!r}")
             applied += amount
-        proposed = tuple(  # built from checked parts: no need to validate them again
-            Proposed.model_construct(
+        proposed = tuple(  # validated: with parts already checked, cheaper than model_construct
+            Proposed(
                 document_id=document.document_id,
                 number=document.number,
                 amount=amount,
@@ -151,10 +167,9 @@ class MatchContext:
         )
         if customer_id is None and applications:
             customer_id = applications[0][0].customer_id
-        blocking = {"third_party_payer", "already_settled", "ambiguous", "short_pay"}
         if not proposed:
             status = MatchStatus.UNAPPLIED if not flags else MatchStatus.REVIEW
-        elif confidence >= self.config.threshold and not blocking & set(flags):
+        elif confidence >= self.config.threshold and _BLOCKING.isdisjoint(flags):
             status = MatchStatus.AUTO
         else:
             status = MatchStatus.REVIEW
@@ -170,6 +185,10 @@ class MatchContext:
             strategy=strategy,
             flags=tuple(flags),
         )
+
+
+_BLOCKING: Final = frozenset({"third_party_payer", "already_settled", "ambiguous", "short_pay"})
+"""Flags that keep a proposal from ``auto``, whatever its confidence."""
 
 
 class Strategy(Protocol):
@@ -212,8 +231,8 @@ def _settle_exactly(
 ) -> tuple[list[tuple[OpenDocument, Money, Money]], bool] | None:
     """Amount equals Σ balances (no discounts) or Σ balances less earned discounts."""
     zero = Money.zero(context.amount.currency)
-    left = [context.book.left(d.document_id) for d in documents]
-    if sum(left, zero) == context.amount:
+    left = [context.book.left_of(d) for d in documents]
+    if sum([context.book.units_of(d) for d in documents]) == context.units:  # Σ left == amount
         return [(d, owed, zero) for d, owed in zip(documents, left, strict=True)], False
     earned = [context.earned(d) for d in documents]
     if any(earned) and sum(left, zero) - sum(earned, zero) == context.amount:
@@ -263,7 +282,7 @@ class Remittance:
                 notes.append(f"{line.document_number} {'unknown' if not found else 'ambiguous'}")
                 continue
             document = found[0]
-            owed = context.book.left(document.document_id)
+            owed = context.book.left_of(document)
             if not owed:
                 flags.append("already_settled")
                 notes.append(f"{document.number} is already settled")
@@ -329,7 +348,7 @@ class NumbersInText(Remittance):
             found = [d for d in context.book.by_key(key) if d.currency == currency]
             if len(found) != 1:
                 continue  # unknown, or the same number at several customers: not evidence
-            (named if context.book.units[found[0].document_id] else settled).append(found[0])
+            (named if context.book.units_of(found[0]) else settled).append(found[0])
         named.sort(key=lambda d: (d.document_date, d.document_id))
         if not named:
             if settled:
@@ -376,11 +395,11 @@ def _within_tolerance(
     where: str,
     flags: list[str],
 ) -> Proposal | None:
-    if abs(context.book.units[document.document_id] - context.units) > _most_tolerated(
+    if abs(context.book.units_of(document) - context.units) > _most_tolerated(
         context.config.tolerance_max, context.amount.currency
     ):
         return None  # beyond any tolerance: spare computing this one's
-    owed = context.book.left(document.document_id)
+    owed = context.book.left_of(document)
     difference = owed - context.amount
     if abs(difference.amount) > context.tolerance(owed).amount:
         return None
@@ -504,11 +523,11 @@ class DiscountedBalance:
         # left × (100 − most) ≤ 100 × (amount + 1 cent).
         least = 100 * (context.units + 1)
         matches = []
-        for left, document in context.book.open_units(who.customer_id, context.amount.currency):
+        for left, document in context.open_units():
             if left <= context.units or left * (100 - most) > least:
                 continue  # no discount its terms offer brings it down to the amount
             earned = context.earned(document)
-            if earned and context.book.left(document.document_id) - earned == context.amount:
+            if earned and context.book.left_of(document) - earned == context.amount:
                 matches.append((document, earned))
         if len(matches) != 1:
             return None
@@ -541,7 +560,7 @@ class SubsetSum:
             return None
         # Unordered while it can be: only a customer with more open items than the search
         # looks at needs them oldest first, to search its oldest.
-        found = list(context.book.open_units(who.customer_id, context.amount.currency))
+        found = context.open_units()
         if len(found) < 2:
             return None
         target = context.units
@@ -550,14 +569,18 @@ class SubsetSum:
             items = sorted((d for _, d in found), key=_OLDEST_FIRST)
             return context.propose(
                 self.name,
-                [(d, context.book.left(d.document_id), zero) for d in items],
+                [(d, context.book.left_of(d), zero) for d in items],
                 0.93 * who.confidence,
                 f"customer {who.customer_id} ({who.how}); amount equals all {len(items)} open "
                 f"items ({_numbers(items)})",
             )
         if len(found) > context.config.subset_items:
             window = context.open_items()[: context.config.subset_items]
-            units = [context.book.units[d.document_id] for d in window]
+            # Their balances are in `found` already: reading each document again costs.
+            balances = {id(d): units for units, d in found}
+            units = [
+                balances[id(d)] if id(d) in balances else context.book.units_of(d) for d in window
+            ]
         else:
             window = [d for _, d in found]
             units = [units for units, _ in found]
@@ -582,7 +605,7 @@ class SubsetSum:
         if not solutions:
             return None
         chosen = min(solutions, key=lambda docs: [_OLDEST_FIRST(d) for d in docs])
-        triples = [(d, context.book.left(d.document_id), zero) for d in chosen]
+        triples = [(d, context.book.left_of(d), zero) for d in chosen]
         if len(solutions) > 1:
             return context.propose(
                 self.name,
@@ -624,13 +647,19 @@ def _subsets(units: list[int], target: int, largest: int) -> list[tuple[int, ...
     at: dict[int, list[int]] = {}
     for i, unit in enumerate(units):
         at.setdefault(unit, []).append(i)
+    amounts = at.keys()
     found: list[tuple[int, ...]] = []
-    for i in range(n):
-        found += [(i, k) for k in at.get(target - units[i], ()) if k > i]
+    # Most searches find nothing: ``isdisjoint`` over a ``map`` tells so without a Python
+    # step per item (or per pair), and only a hit is looked at item by item, in order.
+    if not amounts.isdisjoint(map(target.__sub__, units)):
+        for i in range(n):
+            found += [(i, k) for k in at.get(target - units[i], ()) if k > i]
     if len(found) > 1 or largest < 3:
         return found[:2]
-    for i in range(n):
+    for i in range(n - 2):
         rest = target - units[i]
+        if amounts.isdisjoint(map(rest.__sub__, units[i + 1 :])):
+            continue
         for j in range(i + 1, n):
             if rest - units[j] in at:
                 found += [(i, j, k) for k in at[rest - units[j]] if k > j]
@@ -664,9 +693,7 @@ class Tolerance:
         where = f"customer {who.customer_id} ({who.how}); amount near {{}}'s balance"
         most = _most_tolerated(context.config.tolerance_max, context.amount.currency)
         near = [
-            document
-            for left, document in context.book.open_units(who.customer_id, context.amount.currency)
-            if abs(left - context.units) <= most
+            document for left, document in context.open_units() if abs(left - context.units) <= most
         ]
         for document in sorted(near, key=_OLDEST_FIRST):
             proposal = _within_tolerance(

@@ -20,6 +20,7 @@ __all__ = ["LEGAL_WORDS", "PREFIXES", "name_key", "number_key", "numbers_in_text
 PREFIXES: Final = ("INVOICE", "INV", "NUMBER", "NO", "NR", "BILL", "DOC")
 """Words written before an invoice number that are not part of it."""
 
+_PREFIX_WORDS: Final = frozenset(PREFIXES)
 _PREFIX: Final = re.compile(rf"^(?:{'|'.join(PREFIXES)})(?=[^A-Z]|$)")
 _SEPARATORS: Final = re.compile(r"[^0-9A-Z]+")
 _TOKEN: Final = re.compile(
@@ -53,6 +54,8 @@ LEGAL_WORDS: Final = [
 ]
 """Legal-form (and filler) words a name is compared without."""
 
+_NOT_DIGIT: Final = re.compile(r"\D")
+
 _LEGAL: Final = re.compile(rf"\b(?:{'|'.join(LEGAL_WORDS)})\b")
 
 
@@ -62,7 +65,13 @@ _PLAIN: Final = re.compile(rf"(?:{'|'.join(PREFIXES)})?[^0-9A-Z]*([0-9]+)", re.I
 
 def number_key(number: str) -> str:
     """The key an invoice number is looked up by: case, separators, prefixes, zeros ignored."""
-    plain = _PLAIN.fullmatch(number) if number.isascii() else None
+    if not number.isascii():
+        plain = None
+    else:
+        head, _, digits = number.rpartition("-")  # "INV-001042", the usual: no regex
+        if digits.isdigit() and head.upper() in _PREFIX_WORDS:
+            return digits.lstrip("0") or digits
+        plain = _PLAIN.fullmatch(number)
     if plain is not None:
         digits = plain.group(1)
         return digits.lstrip("0") or digits
@@ -81,11 +90,11 @@ def numbers_in_text(text: str) -> set[str]:
     memos, and ``123025`` could be a real invoice's.
     """
     found: set[str] = set()
-    for match in _TOKEN.finditer(_DATES.sub(" ", text)):
-        key = number_key(match.group(0))
-        if sum(c.isdigit() for c in key) >= 3:
+    for token in _TOKEN.findall(_DATES.sub(" ", text)):
+        key = number_key(token)
+        if (len(key) if key.isdigit() else sum(c.isdigit() for c in key)) >= 3:
             found.add(key)
-        digits = re.sub(r"\D", "", match.group(0)).lstrip("0")
+        digits = (token if token.isdigit() else _NOT_DIGIT.sub("", token)).lstrip("0")
         if len(digits) >= 3:
             found.add(digits)
     return found

@@ -442,9 +442,7 @@ def test_rows_in_a_closed_period_are_refused_and_nothing_changes(
         documents=good["documents"],
         payments=good["payments"],
     )
-    Ledger(store, COMPANY).close_period(
-        date(2026, 2, 2), actor="test", idempotency_key="close-jan"
-    )
+    Ledger(store, COMPANY).close_period(date(2026, 2, 2), actor="test", idempotency_key="close-jan")
     before = dump(store)
     later = write(
         tmp_path / "later",
