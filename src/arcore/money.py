@@ -39,6 +39,8 @@ from decimal import (
     Overflow,
 )
 from functools import cache
+from itertools import repeat
+from operator import attrgetter, eq
 from pathlib import Path
 from typing import Any, Final
 
@@ -114,6 +116,12 @@ def minor_units(currency: str) -> int:
 
 
 @cache
+@cache
+def _unit_size(currency: str) -> int:
+    """How many minor units make one unit of ``currency`` (100 for USD)."""
+    return int(10 ** minor_units(currency))
+
+
 def _scale(currency: str) -> tuple[str, int]:
     """The code and minor units of ``currency`` as given (reports turn millions of amounts)."""
     return normalize_currency(currency), minor_units(currency)
@@ -180,6 +188,9 @@ def to_decimal(value: object, *, field: str | None = None) -> Decimal:
         )
     return result
 
+
+_AMOUNT_OF: Final = attrgetter("_amount")
+_CURRENCY_OF: Final = attrgetter("_currency")
 
 _PLAIN_DECIMAL: Final = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _SIMPLE_AMOUNT: Final = re.compile(r"-?\d+(\.\d+)?")
@@ -318,15 +329,45 @@ class Money:
         Raises:
             InvalidAmountError: the amount has more places than the currency allows.
         """
-        scaled = self._amount.scaleb(minor_units(self._currency), context=_EXACT)
-        units = int(scaled)
-        if units != scaled:
+        numerator, denominator = self._amount.as_integer_ratio()  # exact, and cheap
+        size = _unit_size(self._currency)
+        if size % denominator:
             raise InvalidAmountError(
                 f"{self} has more places than {self._currency} allows",
                 hint="Call quantize() first, naming the rounding mode",
                 field="amount",
                 value=self._amount,
             )
+        return numerator * (size // denominator)
+
+    @classmethod
+    def many_to_minor_units(cls, amounts: Sequence[Money], currency: str) -> list[int]:
+        """Return [`to_minor_units`][arcore.money.Money.to_minor_units] of each of ``amounts``.
+
+        All must be in ``currency``. The list is converted in C-level steps, with no Python
+        call per amount, for indexes that read a million balances.
+
+        >>> Money.many_to_minor_units([Money("1.50", "USD"), Money("-2", "USD")], "usd")
+        [150, -200]
+
+        Raises:
+            CurrencyMismatchError: one of ``amounts`` is in another currency.
+            InvalidAmountError: one has more places than the currency allows.
+        """
+        code, places = _scale(currency)
+        if not all(map(eq, map(_CURRENCY_OF, amounts), repeat(code))):
+            other = next(m.currency for m in amounts if m.currency != code)
+            raise CurrencyMismatchError(
+                f"cannot convert {other} as {code}",
+                hint="Convert each currency's amounts on their own",
+                field="currency",
+                value=other,
+            )
+        scaled = list(map(Decimal.scaleb, map(_AMOUNT_OF, amounts), repeat(places), repeat(_EXACT)))
+        units = list(map(int, scaled))
+        if not all(map(eq, units, scaled)):
+            for money in amounts:
+                money.to_minor_units()  # raises, naming the first that does not fit
         return units
 
     def allocate(self, ratios: Sequence[AmountLike]) -> list[Money]:

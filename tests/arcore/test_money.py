@@ -593,6 +593,27 @@ def test_to_minor_units_refuses_to_round_silently() -> None:
     assert "quantize" in (info.value.hint or "")
 
 
+@given(st.lists(unquantized_money(), max_size=20), currencies)
+def test_many_to_minor_units_is_to_minor_units_of_each(amounts: list[Money], code: str) -> None:
+    """The bulk conversion agrees with the one-by-one one, results and errors alike."""
+    same = [Money(m.amount, code) for m in amounts]
+    try:
+        expected: list[int] | type[ArcoreError] = [m.to_minor_units() for m in same]
+    except InvalidAmountError:
+        expected = InvalidAmountError
+    if expected is InvalidAmountError:
+        with pytest.raises(InvalidAmountError):
+            Money.many_to_minor_units(same, code)
+    else:
+        assert Money.many_to_minor_units(same, code) == expected
+
+
+def test_many_to_minor_units_refuses_another_currency() -> None:
+    with pytest.raises(CurrencyMismatchError) as info:
+        Money.many_to_minor_units([Money("1.00", "USD"), Money("1", "JPY")], "USD")
+    assert info.value.value == "JPY"
+
+
 def test_zero_has_the_currency_places() -> None:
     assert str(Money.zero("USD")) == "0.00 USD"
     assert str(Money.zero("JPY")) == "0 JPY"

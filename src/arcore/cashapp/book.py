@@ -5,24 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import date
-from decimal import (
-    MAX_EMAX,
-    MAX_PREC,
-    MIN_EMIN,
-    Context,
-    Decimal,
-    DivisionByZero,
-    InvalidOperation,
-    Overflow,
-)
-from functools import cache
-from itertools import compress, repeat
-from operator import attrgetter, eq
+from decimal import Decimal
+from itertools import compress
+from operator import attrgetter
 from typing import Final, TypeVar, cast
 
 from arcore.cashapp.model import OpenDocument
 from arcore.cashapp.text import number_key
-from arcore.money import Money, minor_units
+from arcore.money import Money
 from arcore.terms import InstallmentTerms, Terms, discount_deadline
 
 __all__ = ["OpenBook"]
@@ -56,46 +46,9 @@ def _largest_percent(terms: Terms | None) -> Decimal:
 _NONE: Final = Decimal(0)
 
 
-@cache
-def _scale(currency: str) -> int:
-    """How many minor units make one unit of ``currency`` (100 for USD)."""
-    return int(10 ** minor_units(currency))
-
-
-def _units(balance: Money) -> int:
-    """``balance.to_minor_units()``, by a cheaper road: a million balances are converted."""
-    numerator, denominator = balance.amount.as_integer_ratio()
-    scale = _scale(balance.currency)
-    if scale % denominator:
-        return balance.to_minor_units()  # more places than the currency has: it raises
-    return numerator * (scale // denominator)
-
-
 _TERMS: Final = attrgetter("terms")
 _CURRENCY: Final = attrgetter("currency")
 _BALANCE: Final = attrgetter("balance")
-_AMOUNT: Final = attrgetter("amount")
-_EXACT: Final = Context(
-    prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation, Overflow, DivisionByZero]
-)
-
-
-def _units_of_all(balances: list[Money], currency: str) -> list[int] | None:
-    """``[b.to_minor_units() for b in balances]``, all in ``currency``, by C-level steps.
-
-    None if one has more places than the currency (where ``to_minor_units`` raises).
-    """
-    scaled = list(
-        map(
-            Decimal.scaleb,
-            map(_AMOUNT, balances),
-            repeat(minor_units(currency)),
-            repeat(_EXACT),
-        )
-    )
-    units = list(map(int, scaled))
-    plain = all(map(eq, units, scaled)) and all(map(eq, map(_CURRENCY, balances), repeat(currency)))
-    return units if plain else None
 
 
 def _discard(index: dict[_K, _OneOrMore], key: _K, document: OpenDocument) -> None:
@@ -119,7 +72,7 @@ class _Units(dict[str, int]):
         self._documents = documents
 
     def __missing__(self, document_id: str) -> int:
-        units = self[document_id] = _units(self._documents.get()[document_id].balance)
+        units = self[document_id] = self._documents.get()[document_id].balance.to_minor_units()
         return units
 
 
@@ -172,13 +125,13 @@ class _Customer:
             self.terms = dict(zip(map(id, terms), terms, strict=True))
             self.terms.pop(id(None), None)
             if len(set(map(_CURRENCY, documents))) == 1:
-                units = _units_of_all(list(map(_BALANCE, documents)), self.currency)
-                if units is not None:
-                    pairs = list(compress(zip(units, documents, strict=True), units))
-                    self.amounts = dict(pairs)
-                    if len(self.amounts) == len(pairs):  # no balance shared: as below
-                        return
-                    self.amounts = {}
+                balances = list(map(_BALANCE, documents))
+                units = Money.many_to_minor_units(balances, self.currency)
+                pairs = list(compress(zip(units, documents, strict=True), units))
+                self.amounts = dict(pairs)
+                if len(self.amounts) == len(pairs):  # no balance shared: as below
+                    return
+                self.amounts = {}
         amounts, last_terms = self.amounts, None
         self.terms = {}
         for document in documents:
@@ -187,7 +140,7 @@ class _Customer:
             terms_ = document.terms
             if terms_ is not last_terms and terms_ is not None:
                 self.terms[id(terms_)] = last_terms = terms_
-            left = _units(document.balance)
+            left = document.balance.to_minor_units()
             if left and amounts.setdefault(left, document) is not document:
                 self.shared.add(left)
                 _add(amounts, left, document)
@@ -272,7 +225,7 @@ class OpenBook:
     def units_of(self, document: OpenDocument) -> int:
         """What is left of ``document``'s balance, in minor units."""
         found = self.units.get(document.document_id)
-        return _units(document.balance) if found is None else found
+        return document.balance.to_minor_units() if found is None else found
 
     def by_key(self, key: str) -> list[OpenDocument]:
         """Documents whose number has ``key`` (settled ones included)."""
@@ -353,7 +306,7 @@ class OpenBook:
         document = self._find(document_id, number)
         left = self.left_of(document) - settled
         self._left[document_id] = left
-        was, now = self.units_of(document), _units(left)
+        was, now = self.units_of(document), left.to_minor_units()
         self.units[document_id] = now
         customer = self._customer(document.customer_id)
         amounts = customer.amounts
