@@ -15,10 +15,11 @@ from arcore.cashapp.text import number_key
 from arcore.money import Money
 from arcore.terms import InstallmentTerms, Terms, discount_deadline
 
-__all__ = ["OpenBook"]
+__all__ = ["OLDEST_FIRST", "OpenBook"]
 
 _K = TypeVar("_K", str, int)
-_OLDEST_FIRST = attrgetter("document_date", "document_id")
+OLDEST_FIRST: Final = attrgetter("document_date", "document_id")
+"""Sort key: the oldest document first (then by id)."""
 
 _OneOrMore = OpenDocument | list[OpenDocument]
 """One document, or a list when several share a key (few): a million small lists would cost
@@ -247,7 +248,7 @@ class OpenBook:
             customer = self._customer(customer_id)
             documents = customer.documents
             if not customer.sorted and documents:
-                documents.sort(key=_OLDEST_FIRST)
+                documents.sort(key=OLDEST_FIRST)
                 customer.sorted = True
             units_of = self.units_of
             found = [d for d in documents if units_of(d) and d.currency == currency]
@@ -295,7 +296,7 @@ class OpenBook:
         if found is None:
             return []
         if isinstance(found, list):
-            return sorted((d for d in found if d.currency == currency), key=_OLDEST_FIRST)
+            return sorted((d for d in found if d.currency == currency), key=OLDEST_FIRST)
         return [found] if found.currency == currency else []
 
     def consume(self, document_id: str, settled: Money, *, number: str | None = None) -> None:

@@ -22,12 +22,10 @@ until 2026-02-10
 from __future__ import annotations
 
 import gc
-import heapq
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from operator import attrgetter
 
-from arcore.cashapp.book import OpenBook
+from arcore.cashapp.book import OLDEST_FIRST, OpenBook
 from arcore.cashapp.model import MatchConfig, MatchStatus, OpenDocument, Proposal
 from arcore.cashapp.payers import PayerIndex, PayerMemory
 from arcore.cashapp.strategies import BUILTIN_STRATEGIES, MatchContext, Strategy
@@ -123,9 +121,6 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-_OLDEST_FIRST = attrgetter("document_date", "document_id")
-
-
 def _order(strategy: Strategy) -> int:
     return strategy.order
 
@@ -136,7 +131,8 @@ def _nothing_fits(context: MatchContext) -> Proposal:
         return context.propose(
             "unapplied", [], 0.0, "no customer identified and no document number found"
         )
-    items = heapq.nsmallest(3, (d for _, d in context.open_units()), key=_OLDEST_FIRST)
+    # Sorted in C: cheaper than heapq.nsmallest's Python steps for a customer's few dozen.
+    items = sorted((d for _, d in context.open_units()), key=OLDEST_FIRST)[:3]
     suggestions = ", ".join(f"{d.number} {context.book.left_of(d).amount:,}" for d in items)
     return context.propose(
         "unapplied",

@@ -14,6 +14,7 @@ one) clearly ahead of the runner-up. Anything ambiguous identifies no one.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -204,7 +205,7 @@ class PayerIndex:
             return None
         start = bisect.bisect_left(self._printed, (printed, ""))
         found: dict[str, str] = {}
-        for name, customer_id in self._printed[start:]:
+        for name, customer_id in itertools.islice(self._printed, start, None):  # no copy
             if not name.startswith(printed) or len(found) > 1:
                 break
             found[customer_id] = name

@@ -27,12 +27,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from operator import attrgetter
 from typing import Final, Protocol
 
 from rapidfuzz.distance import Levenshtein
 
-from arcore.cashapp.book import OpenBook
+from arcore.cashapp.book import OLDEST_FIRST, OpenBook
 from arcore.cashapp.model import MatchConfig, MatchStatus, OpenDocument, Proposal, Proposed
 from arcore.cashapp.payers import Identification, PayerIndex
 from arcore.cashapp.text import number_key
@@ -541,8 +540,6 @@ class DiscountedBalance:
         )
 
 
-_OLDEST_FIRST = attrgetter("document_date", "document_id")
-
 _CHANCE = 0.01
 """The most a combination of open items may be expected to hit an amount by chance."""
 
@@ -566,7 +563,7 @@ class SubsetSum:
         target = context.units
         zero = Money.zero(context.amount.currency)
         if sum(units for units, _ in found) == target:
-            items = sorted((d for _, d in found), key=_OLDEST_FIRST)
+            items = sorted((d for _, d in found), key=OLDEST_FIRST)
             return context.propose(
                 self.name,
                 [(d, context.book.left_of(d), zero) for d in items],
@@ -599,12 +596,12 @@ class SubsetSum:
         if largest < 2:
             return None
         solutions = [
-            sorted((window[i] for i in solution), key=_OLDEST_FIRST)
+            sorted((window[i] for i in solution), key=OLDEST_FIRST)
             for solution in _subsets(units, target, largest)
         ]
         if not solutions:
             return None
-        chosen = min(solutions, key=lambda docs: [_OLDEST_FIRST(d) for d in docs])
+        chosen = min(solutions, key=lambda docs: [OLDEST_FIRST(d) for d in docs])
         triples = [(d, context.book.left_of(d), zero) for d in chosen]
         if len(solutions) > 1:
             return context.propose(
@@ -695,7 +692,7 @@ class Tolerance:
         near = [
             document for left, document in context.open_units() if abs(left - context.units) <= most
         ]
-        for document in sorted(near, key=_OLDEST_FIRST):
+        for document in sorted(near, key=OLDEST_FIRST):
             proposal = _within_tolerance(
                 context, document, self.name, where.format(document.number), []
             )
