@@ -773,9 +773,9 @@ class SqlSession:
                 key = (currency, customer_id)
                 into = sums.get(key)
                 sums[key] = tuple(bands) if into is None else tuple(map(add, into, bands))
-        for (currency, customer_id), bands in sums.items():
-            if any(bands):
-                yield currency, customer_id, bands
+        for (currency, customer_id), per_band in sums.items():
+            if any(per_band):
+                yield currency, customer_id, per_band
 
     def record_close(
         self, through: date, *, receivable_account: str, receipt_accounts: Sequence[str]
